@@ -1,0 +1,129 @@
+"""Helpers every API router uses: bearer auth, problem bodies, pagination, ETag/If-Match, safe lookups."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from ninja import Schema
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from .errors import NotFound, StaleVersion
+
+T = TypeVar("T")
+MAX_COUNT = 10_000
+
+
+class BearerAuth(HttpBearer):
+    """`Authorization: Bearer <token>` from POST /api/v1/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from aftersales.accounts.models import ApiToken
+
+        if not token or len(token) > 200:
+            return None
+        row = (
+            ApiToken.objects.select_related("user", "user__region")
+            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now(), revoked_at__isnull=True)
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        request.user = row.user
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate(row.user.language)
+            request.LANGUAGE_CODE = row.user.language
+        return row.user
+
+
+class Problem(Schema):
+    """An error, after RFC 9457: `code` is stable for programs, `title`/`detail` are for people."""
+
+    type: str = Field(examples=["urn:aftersales:problem:invalid_transition"])
+    title: str = Field(examples=["This action is not allowed in the record's current state."])
+    status: int = Field(examples=[409])
+    code: str = Field(examples=["invalid_transition"])
+    detail: str = ""
+    errors: list[dict[str, Any]] = []
+
+
+def problem(status: int, code: str, title: str, detail: str = "", errors: list[dict[str, Any]] | None = None,
+            headers: dict[str, str] | None = None) -> HttpResponse:
+    import json
+
+    body = {"type": f"urn:aftersales:problem:{code}", "title": str(title), "status": status, "code": code,
+            "detail": str(detail), "errors": errors or []}
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, default=str), status=status,
+                            content_type="application/problem+json")
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+class Page(Schema, Generic[T]):
+    count: int = Field(description="Number of matching items; capped at 10,000 (see count_exact).")
+    count_exact: bool = True
+    page: int
+    page_size: int
+    pages: int
+    results: list[T]
+
+
+def paginate(qs: QuerySet[Any] | list[Any], page: int, page_size: int) -> dict[str, Any]:
+    page = max(1, int(page or 1))
+    page_size = min(max(1, int(page_size or 25)), 100)
+    if isinstance(qs, list):
+        total, exact = len(qs), True
+    else:
+        total = qs.order_by()[: MAX_COUNT + 1].count()
+        exact = total <= MAX_COUNT
+        total = min(total, MAX_COUNT)
+    start = (page - 1) * page_size
+    if start >= MAX_COUNT and not exact:
+        start = MAX_COUNT  # deep pages beyond the cap: narrow the filter instead
+    return {
+        "count": total,
+        "count_exact": exact,
+        "page": page,
+        "page_size": page_size,
+        "pages": max(1, math.ceil(total / page_size)),
+        "results": list(qs[start:start + page_size]),
+    }
+
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+def expected_version(request: HttpRequest) -> int | None:
+    """The version the client read, from `If-Match: "3"`; None when the client sent none."""
+    header = request.headers.get("If-Match")
+    if not header or header.strip() == "*":
+        return None
+    match = _ETAG.match(header)
+    if not match:
+        raise StaleVersion(code="if_match_invalid")
+    return int(match.group(1))
+
+
+def with_etag(response: HttpResponse, instance: Any) -> HttpResponse:
+    response["ETag"] = f'"{instance.version}"'
+    return response
+
+
+def get_or_404(qs: QuerySet[T], pk: Any) -> T:
+    """Fetch from the user's scoped queryset: another's object is simply not found."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound()
+    if pk <= 0 or pk > 2**62:
+        raise NotFound()
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound()
+    return obj

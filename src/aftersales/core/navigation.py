@@ -1,0 +1,29 @@
+"""The main menu, filtered by what the user's role may do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions as p
+
+MENU = [
+    ("home", _("Dashboard"), None),
+    ("servicedesk:intake", _("Intake"), p.CREATE_REQUESTS),
+    ("servicedesk:list", _("Requests"), p.VIEW_REQUESTS),
+    ("fieldservice:board", _("Dispatch board"), p.DISPATCH),
+    ("fieldservice:my", _("My work"), p.FIELD_WORK),
+    ("customers:list", _("Customers"), p.VIEW_CUSTOMERS),
+    ("feedback:callbacks", _("Callbacks"), p.VIEW_CALLBACKS),
+    ("feedback:complaints", _("Complaints"), p.VIEW_COMPLAINTS),
+]
+
+
+def menu_for(user: Any) -> list[dict[str, Any]]:
+    items = []
+    for name, label, perm in MENU:
+        if perm is None or p.has_perm(user, perm):
+            items.append({"name": name, "label": label, "url": reverse(name)})
+    return items

@@ -1,0 +1,60 @@
+"""Template helpers shared by every screen: state badges, audit summaries, role checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from aftersales.core import permissions
+
+register = template.Library()
+
+VERBS = {
+    "created": _("created"),
+    "updated": _("updated"),
+}
+
+
+@register.filter
+def audit_summary(entry: Any) -> str:
+    """One line for a timeline: 'created Work order WO-2026-000012', 'state: triaged → dispatched'."""
+    model = entry.content_type.model_class()
+    kind = str(model._meta.verbose_name) if model else entry.content_type.model
+    if entry.action == "create":
+        return _("created %(kind)s %(name)s") % {"kind": kind, "name": entry.object_repr}
+    if entry.action == "transition":
+        before, after = (entry.changes or {}).get("state", ["", ""])
+        labels = _state_labels(model)
+        return _("%(kind)s %(name)s: %(before)s → %(after)s") % {
+            "kind": kind, "name": entry.object_repr,
+            "before": labels.get(before, before), "after": labels.get(after, after),
+        }
+    fields = ", ".join(_field_label(model, f) for f in (entry.changes or {}))
+    return _("%(kind)s %(name)s changed: %(fields)s") % {"kind": kind, "name": entry.object_repr, "fields": fields}
+
+
+def _state_labels(model: Any) -> dict[str, str]:
+    try:
+        return {k: str(v) for k, v in model._meta.get_field("state").choices}
+    except Exception:  # noqa: BLE001 - models without a state field
+        return {}
+
+
+def _field_label(model: Any, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - pseudo-fields such as "parts"
+        return name
+
+
+@register.simple_tag
+def badge(value: str, label: Any, kind: str = "state") -> str:
+    return format_html('<span class="badge {}-{}">{}</span>', kind, value or "none", label or "—")
+
+
+@register.filter
+def can(user: Any, perm: str) -> bool:
+    return permissions.has_perm(user, perm)

@@ -1,0 +1,113 @@
+"""Reads of customers and the installed base, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from aftersales.core.permissions import VIEW_CUSTOMERS, has_perm
+
+from .models import Contact, Customer, Equipment, ProductModel, Site
+from .services import phone_digits
+
+
+def customers_for(user: Any) -> QuerySet[Customer]:
+    """Customers the user may see: all for office roles, his region's for a lead, none for others."""
+    qs = Customer.objects.all()
+    if not has_perm(user, VIEW_CUSTOMERS):
+        return qs.none()
+    if user.role == "lead":
+        return qs.filter(Exists(Site.objects.filter(customer=OuterRef("pk"), province_id=user.region_id)))
+    return qs
+
+
+def sites_for(user: Any) -> QuerySet[Site]:
+    qs = Site.objects.select_related("customer", "city", "province")
+    if not has_perm(user, VIEW_CUSTOMERS):
+        return qs.none()
+    if user.role == "lead":
+        return qs.filter(province_id=user.region_id)
+    return qs
+
+
+def contacts_for(user: Any) -> QuerySet[Contact]:
+    return Contact.objects.select_related("customer", "site").filter(customer__in=customers_for(user).values("pk"))
+
+
+def equipment_for(user: Any) -> QuerySet[Equipment]:
+    qs = Equipment.objects.select_related("product_model", "customer", "site", "site__city")
+    if not has_perm(user, VIEW_CUSTOMERS):
+        return qs.none()
+    if user.role == "lead":
+        return qs.filter(site__province_id=user.region_id)
+    return qs
+
+
+def product_models_for(user: Any) -> QuerySet[ProductModel]:
+    return ProductModel.objects.all()
+
+
+@dataclass
+class CustomerMatch:
+    """One customer found at intake, with the sites, contacts and equipment that matched or belong to it."""
+
+    customer: Customer
+    reasons: set[str] = field(default_factory=set)
+    sites: list[Site] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    equipment: list[Equipment] = field(default_factory=list)
+
+
+def intake_search(user: Any, query: str, limit: int = 8) -> list[CustomerMatch]:
+    """Find customers by phone, serial number, name, or pinyin initials ('whzc' → 武汉卓成)."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    customers = customers_for(user)
+    digits = phone_digits(query)
+    found: dict[int, CustomerMatch] = {}
+
+    def add(customer: Customer, reason: str) -> CustomerMatch:
+        match = found.get(customer.pk)
+        if match is None:
+            match = found[customer.pk] = CustomerMatch(customer)
+        match.reasons.add(reason)
+        return match
+
+    matched_units = list(equipment_for(user).filter(serial__iexact=query)[:limit]) or list(
+        equipment_for(user).filter(serial__istartswith=query)[:limit]
+    )
+    for unit in matched_units:
+        add(unit.customer, "serial")
+    if len(digits) >= 4 and len(digits) >= len(query.replace(" ", "").replace("-", "")) - 1:
+        for contact in contacts_for(user).filter(phone_digits__endswith=digits)[:limit]:
+            add(contact.customer, "phone").contacts.append(contact)
+        for customer in customers.filter(phone_digits__endswith=digits)[:limit]:
+            add(customer, "phone")
+    lowered = query.lower()
+    name_q = Q(name__icontains=query)
+    if lowered.isascii() and lowered.isalpha():
+        name_q |= Q(search_initials__startswith=lowered) | Q(search_pinyin__startswith=lowered)
+    for customer in customers.filter(name_q).order_by("name")[:limit]:
+        add(customer, "name")
+
+    matches = list(found.values())[:limit]
+    ids = [m.customer.pk for m in matches]
+    sites = sites_for(user).filter(customer_id__in=ids).order_by("name")
+    units = equipment_for(user).filter(customer_id__in=ids).order_by("site_id", "serial")
+    contacts = contacts_for(user).filter(customer_id__in=ids)
+    by_id = {m.customer.pk: m for m in matches}
+    for site in sites:
+        by_id[site.customer_id].sites.append(site)
+    matched_unit_ids = {u.pk for u in matched_units}
+    for unit in units:
+        unit.matched = unit.pk in matched_unit_ids
+        by_id[unit.customer_id].equipment.append(unit)
+    for m in matches:
+        m.equipment.sort(key=lambda u: not u.matched)
+        m.contacts = []
+    for contact in contacts:
+        by_id[contact.customer_id].contacts.append(contact)
+    return matches

@@ -1,0 +1,91 @@
+"""Every write to callbacks and complaints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from aftersales.core import services as core
+from aftersales.core.errors import ValidationFailed
+from aftersales.core.numbering import next_number
+from aftersales.core.permissions import HANDLE_COMPLAINTS, RECORD_CALLBACKS, require
+
+from .choices import COMPLAINT_MACHINE, CallbackResult, CallbackState
+from .models import Callback, Complaint
+
+CALLBACK_DUE = dt.timedelta(hours=24)
+LOW_SATISFACTION = 2
+
+
+def callback_schedule(*, request: Any, actor: Any) -> Callback:
+    """A resolved request gets a callback task for an agent (called inside the resolving transaction)."""
+    return core.create(Callback, actor=actor, parent=request, request=request,
+                       due_at=timezone.now() + CALLBACK_DUE)
+
+
+@transaction.atomic
+def callback_record(*, actor: Any, callback: Callback, result: str, satisfaction: int | None = None,
+                    comment: str = "", method: str = "phone", expected_version: int | None = None) -> Callback:
+    """Record a callback. An unreachable customer leaves the task open for another attempt; a satisfaction of
+    2 or less reopens the request or opens a complaint, as AFTERSALES_LOW_SATISFACTION_ACTION says."""
+    require(actor, RECORD_CALLBACKS)
+    if callback.state != CallbackState.PENDING:
+        raise ValidationFailed(code="callback_done")
+    if result not in CallbackResult.values:
+        raise ValidationFailed(code="callback_result_invalid")
+    if result == CallbackResult.REACHED and satisfaction is None:
+        raise ValidationFailed(code="satisfaction_required")
+    if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
+        raise ValidationFailed(code="satisfaction_range")
+    if result == CallbackResult.UNREACHABLE:
+        return core.save_changes(callback, actor=actor, expected_version=expected_version, parent=callback.request,
+                                 verb="callback_unreachable",
+                                 values={"attempts": callback.attempts + 1, "method": method,
+                                         "result": result, "comment": comment})
+    core.save_changes(callback, actor=actor, expected_version=expected_version, parent=callback.request,
+                      verb="callback_done",
+                      values={"state": CallbackState.DONE, "result": result, "satisfaction": satisfaction,
+                              "comment": comment, "method": method, "done_at": timezone.now(), "done_by": actor,
+                              "attempts": callback.attempts + 1})
+    if satisfaction is not None and satisfaction <= LOW_SATISFACTION:
+        if settings.AFTERSALES_LOW_SATISFACTION_ACTION == "reopen":
+            from aftersales.servicedesk.services import request_reopen
+
+            request_reopen(actor=actor, request=callback.request, system=True,
+                           reason=f"callback satisfaction {satisfaction}: {comment}"[:500])
+        else:
+            complaint_open(actor=actor, customer=callback.request.customer, request=callback.request,
+                           callback=callback, description=comment or f"satisfaction {satisfaction}", system=True)
+    return callback
+
+
+@transaction.atomic
+def complaint_open(*, actor: Any, customer: Any, description: str, request: Any = None, callback: Any = None,
+                   system: bool = False) -> Complaint:
+    if not system:
+        require(actor, HANDLE_COMPLAINTS)
+    if not description.strip():
+        raise ValidationFailed(code="description_required")
+    return core.create(Complaint, actor=actor, parent=request, number=next_number("CP", timezone.localtime().year),
+                       customer=customer, request=request, callback=callback, description=description)
+
+
+@transaction.atomic
+def complaint_transition(*, actor: Any, complaint: Complaint, action: str, answer: str = "", reason: str = "",
+                         expected_version: int | None = None) -> Complaint:
+    require(actor, HANDLE_COMPLAINTS)
+    values: dict[str, Any] = {}
+    if action == "investigate":
+        values["owner"] = complaint.owner or actor
+    elif action == "answer":
+        if not answer.strip():
+            raise ValidationFailed(code="answer_required")
+        values.update(answer=answer, answered_at=timezone.now(), owner=complaint.owner or actor)
+    elif action == "close":
+        values["closed_at"] = timezone.now()
+    return core.transition(complaint, machine=COMPLAINT_MACHINE, action=action, actor=actor, values=values,
+                           reason=reason, expected_version=expected_version, parent=complaint.request)

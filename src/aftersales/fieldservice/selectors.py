@@ -1,0 +1,135 @@
+"""Reads of work orders and visits, scoped to the user, and the ranking of engineers for an assignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from aftersales.core.permissions import VIEW_WORK_ORDERS, has_perm
+
+from .choices import ACTIVE_STATES, WorkOrderState
+from .models import Assignment, Visit, WorkOrder
+
+
+def work_orders_for(user: Any) -> QuerySet[WorkOrder]:
+    """Work orders the user may see: an engineer his own, a lead his province's, office roles all."""
+    qs = WorkOrder.objects.all()
+    if not has_perm(user, VIEW_WORK_ORDERS):
+        return qs.none()
+    if user.role == "engineer":
+        return qs.filter(engineer=user)
+    if user.role == "lead":
+        return qs.filter(request__province_id=user.region_id)
+    return qs
+
+
+def with_relations(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    return qs.select_related(
+        "request", "request__customer", "request__site", "request__site__city", "request__equipment",
+        "request__product_model", "engineer", "required_skill",
+    )
+
+
+def work_order_detail(user: Any, pk: int) -> WorkOrder:
+    return with_relations(work_orders_for(user)).prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("engineer", "assigned_by")),
+        Prefetch("visits", queryset=Visit.objects.select_related("engineer").prefetch_related("parts", "photos")),
+    ).get(pk=pk)
+
+
+def visits_for(user: Any) -> QuerySet[Visit]:
+    return Visit.objects.filter(work_order__in=work_orders_for(user).values("pk"))
+
+
+def has_active_work_orders(request: Any) -> bool:
+    return WorkOrder.objects.filter(request=request, state__in=[*ACTIVE_STATES, WorkOrderState.UNASSIGNED]).exists()
+
+
+def engineers() -> QuerySet[Any]:
+    return get_user_model().objects.filter(role="engineer", is_active=True)
+
+
+@dataclass
+class EngineerRank:
+    """An engineer as a candidate for a work order, with why he ranks where he does."""
+
+    engineer: Any
+    skill_match: bool
+    region_match: str  # "city", "province" or "other"
+    open_load: int
+    score: int
+
+
+def rank_engineers(work_order: WorkOrder, limit: int = 20) -> list[EngineerRank]:
+    """Rank engineers by skill match, then nearness to the site, then fewest open work orders."""
+    request = work_order.request
+    wanted: set[int] = set()
+    if work_order.required_skill_id:
+        wanted.add(work_order.required_skill_id)
+    elif request.product_model_id:
+        wanted.update(request.product_model.skills.values_list("id", flat=True))
+    people = (
+        engineers()
+        .select_related("region", "region__parent")
+        .prefetch_related("skills")
+        .annotate(open_load=Count("work_orders", filter=Q(work_orders__state__in=ACTIVE_STATES)))
+    )
+    ranked = []
+    for person in people:
+        skills = {s.id for s in person.skills.all()}
+        skill_match = not wanted or bool(skills & wanted)
+        region = person.region
+        if region is not None and request.city_id and region.pk == request.city_id:
+            near = "city"
+        elif region is not None and request.province_id and region.province.pk == request.province_id:
+            near = "province"
+        else:
+            near = "other"
+        score = (100 if skill_match else 0) + {"city": 30, "province": 15, "other": 0}[near] - 5 * person.open_load
+        ranked.append(EngineerRank(person, skill_match, near, person.open_load, score))
+    ranked.sort(key=lambda r: (-r.score, r.open_load, str(r.engineer)))
+    return ranked[:limit]
+
+
+def board(user: Any, day: dt.date) -> dict[str, Any]:
+    """The dispatch board: unassigned work, and each engineer's work orders for the day."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tz)
+    end = start + dt.timedelta(days=1)
+    scope = with_relations(work_orders_for(user))
+    unassigned = list(scope.filter(state=WorkOrderState.UNASSIGNED).order_by("created_at")[:200])
+    day_orders = list(
+        scope.filter(state__in=ACTIVE_STATES | {WorkOrderState.COMPLETED})
+        .filter(Q(appointment_start__gte=start, appointment_start__lt=end)
+                | Q(appointment_start__isnull=True, state__in=ACTIVE_STATES))
+        .order_by("appointment_start")
+    )
+    people = list(engineers().select_related("region").order_by("region__code", "username"))
+    if user.role == "lead":
+        people = [p for p in people if p.region is not None and p.region.province.pk == user.region_id]
+    lanes: dict[int, list[WorkOrder]] = {p.pk: [] for p in people}
+    for wo in day_orders:
+        if wo.engineer_id in lanes:
+            lanes[wo.engineer_id].append(wo)
+    return {
+        "day": day,
+        "unassigned": unassigned,
+        "lanes": [{"engineer": p, "work_orders": lanes[p.pk]} for p in people],
+    }
+
+
+def my_work(user: Any) -> QuerySet[WorkOrder]:
+    """An engineer's open work orders, soonest appointment first."""
+    return with_relations(WorkOrder.objects.filter(engineer=user, state__in=ACTIVE_STATES)).order_by(
+        "appointment_start", "created_at"
+    )
+
+
+def unsigned_visits_exist(work_order: WorkOrder) -> bool:
+    return Visit.objects.filter(work_order=work_order).filter(~Exists(
+        Visit.objects.filter(pk=OuterRef("pk"), receipt__isnull=False))).exists()
