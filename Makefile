@@ -57,8 +57,7 @@ test: install-test
 	$(BIN)/aftersales check
 	$(BIN)/aftersales makemigrations --check --dry-run >/dev/null
 	$(BIN)/aftersales collectstatic --noinput >/dev/null
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+	bash scripts/test.sh
 
 clean:
 	rm -rf var/static var/test-*
