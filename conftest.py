@@ -15,11 +15,6 @@ _media = tempfile.mkdtemp(prefix="aftersales-test-media-")
 @pytest.fixture(autouse=True)
 def _isolated_media(settings):
     settings.MEDIA_ROOT = _media
-    settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
 
 
