@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from aftersales.core.api import BearerAuth, problem
+from aftersales.core.api import BearerAuth, NotPermitted, problem
 from aftersales.core.errors import DomainError
 
 DESCRIPTION = """
@@ -66,6 +66,11 @@ def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError)
 def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(401, "not_authenticated", _("Sign in first: send a valid bearer token."),
                    headers={"WWW-Authenticate": 'Bearer realm="aftersales"'})
+
+
+@api.exception_handler(NotPermitted)
+def on_not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
+    return problem(403, "permission_denied", _("You are not allowed to do this."))
 
 
 @api.exception_handler(AuthorizationError)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from aftersales.core.models import Region
 
 _seq = itertools.count(1)
+TEST_PASSWORD = "pw-Test-12345"  # noqa: S105 - test fixtures only
 
 
 def n() -> int:
@@ -30,7 +31,7 @@ def region_city(code: str = "420100", name: str = "武汉市", province_code: st
 def make_user(role: str, username: str | None = None, region: Region | None = None, **extra: Any) -> Any:
     User = get_user_model()
     username = username or f"{role}{n()}"
-    user = User.objects.create_user(username=username, password="pw-Test-12345", role=role,
+    user = User.objects.create_user(username=username, password=TEST_PASSWORD, role=role,
                                     region=region, display_name=extra.pop("display_name", username), **extra)
     return user
 

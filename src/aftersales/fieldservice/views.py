@@ -1,9 +1,405 @@
-from django.http import HttpResponse
+"""Screens for dispatch and field work: the board, assignment, the work order page, the engineer's phone pages.
+
+Views are thin: they start from the user's scoped selectors (another's work order is a 404), parse a form and
+call one service. Business refusals come back as DomainError and are shown as a message in the user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aftersales.core import audit
+from aftersales.core.errors import DomainError
+from aftersales.core.models import AuditEntry
+from aftersales.core.permissions import DISPATCH, FIELD_WORK, VIEW_AUDIT, VIEW_WORK_ORDERS, has_perm
+from aftersales.core.views import permission_required, serve_file
+
+from . import selectors, services
+from .choices import ACTIVE_STATES, WORK_ORDER_MACHINE, VisitOutcome, WorkOrderState
+from .error_codes import AlreadyAssigned
+from .forms import (
+    ArriveForm,
+    AssignForm,
+    BoardDayForm,
+    CancelForm,
+    DeclineForm,
+    PhotoForm,
+    ReassignForm,
+    SignatureForm,
+    VisitForm,
+)
+from .models import Photo, ServiceReceipt, Visit, WorkOrder
+
+log = logging.getLogger(__name__)
+
+SEVERITY_ORDER = {"urgent": 0, "important": 1}
 
 
-def board(request):
-    return HttpResponse("")
+def _code_messages() -> dict[str, str]:
+    """Messages for errors the services raise with a code only (the generic text would not say what to do)."""
+    return {
+        "reason_required": _("Give a reason."),
+        "already_on_site": _("Your arrival is already recorded; record the departure first."),
+        "time_in_future": _("The time cannot be in the future."),
+        "already_departed": _("The departure is already recorded."),
+        "departure_before_arrival": _("The departure cannot be before the arrival."),
+        "signer_required": _("Enter the name of the person signing."),
+        "signature_invalid": _("The signature could not be read. Clear it and sign again."),
+        "invalid_part_line": _("Each part line needs a description and a quantity greater than zero."),
+    }
 
 
-def my_work(request):
-    return HttpResponse("")
+def _say(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, _code_messages().get(exc.code, str(exc)))
+
+
+def _request_url(service_request: Any) -> str | None:
+    """Link to the request page when the service desk screens are installed."""
+    try:
+        return reverse("servicedesk:detail", args=[service_request.pk])
+    except NoReverseMatch:
+        return None
+
+
+def _scoped_work_order(user: Any, pk: int) -> WorkOrder:
+    try:
+        return selectors.with_relations(selectors.work_orders_for(user)).get(pk=pk)
+    except WorkOrder.DoesNotExist:
+        raise Http404
+
+
+def _open_loads(engineer_ids: list[int]) -> dict[int, int]:
+    """Open (assigned, accepted, on site) work orders per engineer, in one query."""
+    rows = (WorkOrder.objects.filter(engineer_id__in=engineer_ids, state__in=ACTIVE_STATES)
+            .values("engineer_id").annotate(n=Count("id")))
+    return {row["engineer_id"]: row["n"] for row in rows}
+
+
+# Dispatch board -------------------------------------------------------------------------------------------------
+
+
+@permission_required(DISPATCH)
+def board(request: HttpRequest) -> HttpResponse:
+    """Unassigned work (urgent first) and each engineer's day, for the dispatcher or the regional lead."""
+    form = BoardDayForm(request.GET or None)
+    day = form.chosen_day()
+    data = selectors.board(request.user, day)
+    unassigned = sorted(data["unassigned"],
+                        key=lambda wo: (SEVERITY_ORDER.get(wo.request.severity, 2), wo.created_at))
+    loads = _open_loads([lane["engineer"].pk for lane in data["lanes"]])
+    lanes = [{**lane, "open_load": loads.get(lane["engineer"].pk, 0)} for lane in data["lanes"]]
+    return render(request, "fieldservice/board.html", {
+        "form": form, "day": day, "unassigned": unassigned, "lanes": lanes,
+        "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
+    })
+
+
+# Assignment, reassignment, cancellation ----------------------------------------------------------------------
+
+
+@permission_required(DISPATCH)
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rank engineers for a work order and give it to one; or reassign or cancel it with a reason."""
+    work_order = _scoped_work_order(request.user, pk)
+    ranking = selectors.rank_engineers(work_order)
+    engineers = selectors.engineers()
+    action = request.POST.get("action", "assign") if request.method == "POST" else ""
+    version_initial = {"version": work_order.version}
+    assign_form = AssignForm(initial=version_initial, engineers=engineers, prefix="a")
+    reassign_form = ReassignForm(initial=version_initial, engineers=engineers, prefix="r")
+    cancel_form = CancelForm(initial=version_initial, prefix="c")
+    if action == "assign":
+        assign_form = AssignForm(request.POST, engineers=engineers, prefix="a")
+        if assign_form.is_valid():
+            d = assign_form.cleaned_data
+            try:
+                services.work_order_assign(
+                    actor=request.user, work_order=work_order, engineer=d["engineer"],
+                    expected_version=d["version"], appointment_start=d["appointment_start"],
+                    appointment_end=d["appointment_end"], appointment_note=d["appointment_note"])
+            except AlreadyAssigned:
+                work_order.refresh_from_db()
+                holder = work_order.engineer.name if work_order.engineer else ""
+                if holder:
+                    messages.error(request, _("Another dispatcher assigned this work order a moment ago: it is now "
+                                              "with %(engineer)s. Nothing was changed.") % {"engineer": holder})
+                else:
+                    messages.error(request, _("Someone else changed this work order a moment ago. "
+                                              "Nothing was changed."))
+                return redirect("fieldservice:detail", pk=work_order.pk)
+            except DomainError as exc:
+                _say(request, exc)
+            else:
+                messages.success(request, _("%(number)s assigned to %(engineer)s.") % {
+                    "number": work_order.number, "engineer": d["engineer"].name})
+                return redirect("fieldservice:detail", pk=work_order.pk)
+    elif action == "reassign":
+        reassign_form = ReassignForm(request.POST, engineers=engineers, prefix="r")
+        if reassign_form.is_valid():
+            d = reassign_form.cleaned_data
+            try:
+                services.work_order_reassign(actor=request.user, work_order=work_order, engineer=d["engineer"],
+                                             reason=d["reason"], expected_version=d["version"])
+            except DomainError as exc:
+                _say(request, exc)
+            else:
+                messages.success(request, _("%(number)s reassigned to %(engineer)s.") % {
+                    "number": work_order.number, "engineer": d["engineer"].name})
+                return redirect("fieldservice:detail", pk=work_order.pk)
+    elif action == "cancel":
+        cancel_form = CancelForm(request.POST, prefix="c")
+        if cancel_form.is_valid():
+            d = cancel_form.cleaned_data
+            try:
+                services.work_order_cancel(actor=request.user, work_order=work_order, reason=d["reason"],
+                                           expected_version=d["version"])
+            except DomainError as exc:
+                _say(request, exc)
+            else:
+                messages.success(request, _("%(number)s cancelled.") % {"number": work_order.number})
+                return redirect("fieldservice:detail", pk=work_order.pk)
+    status = 200 if request.method == "GET" else 422
+    return render(request, "fieldservice/assign.html", {
+        "wo": work_order, "sr": work_order.request, "ranking": ranking, "request_url": _request_url(work_order.request),
+        "assign_form": assign_form, "reassign_form": reassign_form, "cancel_form": cancel_form,
+        "can_assign": WORK_ORDER_MACHINE.can("assign", work_order.state),
+        "can_reassign": WORK_ORDER_MACHINE.can("reassign", work_order.state),
+        "can_cancel": WORK_ORDER_MACHINE.can("cancel", work_order.state),
+    }, status=status)
+
+
+# Work order page ------------------------------------------------------------------------------------------------
+
+
+def _work_order_timeline(work_order: WorkOrder, visits: list[Visit]) -> Any:
+    """The request's change log narrowed to this work order and what was filed under it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    visit_ids = [v.pk for v in visits]
+    photo_ids = [p.pk for v in visits for p in v.photos.all()]
+    receipt_ids = list(ServiceReceipt.objects.filter(visit_id__in=visit_ids).values_list("pk", flat=True))
+    ct = ContentType.objects.get_for_models(WorkOrder, Visit, Photo, ServiceReceipt)
+    scope = (Q(content_type=ct[WorkOrder], object_id=work_order.pk)
+             | Q(content_type=ct[Visit], object_id__in=visit_ids)
+             | Q(content_type=ct[Photo], object_id__in=photo_ids)
+             | Q(content_type=ct[ServiceReceipt], object_id__in=receipt_ids))
+    return AuditEntry.objects.filter(scope).select_related("actor", "content_type").order_by("id")
+
+
+@permission_required(VIEW_WORK_ORDERS)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything about one work order: state, engineer, appointment, offers and answers, visits, receipts."""
+    try:
+        work_order = selectors.work_order_detail(request.user, pk)
+    except WorkOrder.DoesNotExist:
+        raise Http404
+    visits = list(work_order.visits.all())
+    receipts = {r.visit_id: r for r in ServiceReceipt.objects.filter(visit__in=visits)}
+    for visit in visits:
+        visit.signed_receipt = receipts.get(visit.pk)  # type: ignore[attr-defined]
+    show_timeline = has_perm(request.user, VIEW_AUDIT)
+    return render(request, "fieldservice/detail.html", {
+        "wo": work_order, "sr": work_order.request, "visits": visits, "request_url": _request_url(work_order.request),
+        "assignments": list(work_order.assignments.all()),
+        "entries": _work_order_timeline(work_order, visits) if show_timeline else None,
+        "can_dispatch": has_perm(request.user, DISPATCH),
+        "is_mine": work_order.engineer_id == request.user.pk and has_perm(request.user, FIELD_WORK),
+        "can_assign": WORK_ORDER_MACHINE.can("assign", work_order.state),
+        "can_reassign": WORK_ORDER_MACHINE.can("reassign", work_order.state),
+    })
+
+
+# Engineer's pages ---------------------------------------------------------------------------------------------
+
+
+@permission_required(FIELD_WORK)
+def my_work(request: HttpRequest) -> HttpResponse:
+    """The engineer's open work orders on his phone, soonest appointment first."""
+    work_orders = list(selectors.my_work(request.user).select_related("request__contact"))
+    return render(request, "fieldservice/my_work.html", {"work_orders": work_orders})
+
+
+def _contact_phone(service_request: Any) -> str:
+    contact = service_request.contact
+    return service_request.contact_phone or (contact.phone if contact else "") or service_request.customer.phone
+
+
+def _field_context(work_order: WorkOrder, **forms: Any) -> dict[str, Any]:
+    visits = list(Visit.objects.filter(work_order=work_order).prefetch_related("parts", "photos")
+                  .order_by("arrived_at"))
+    visit = visits[-1] if visits else None
+    receipt = ServiceReceipt.objects.filter(visit=visit).first() if visit else None
+    sr = work_order.request
+    if visit is not None and "visit_form" not in forms:
+        forms["visit_form"] = VisitForm(initial={f: getattr(visit, f) for f in services.VISIT_FIELDS}, prefix="v")
+        forms["part_rows"] = [{"description": p.description, "quantity": p.quantity.normalize(), "unit": p.unit}
+                              for p in visit.parts.all()]
+    forms.setdefault("part_rows", [])
+    forms.setdefault("decline_form", DeclineForm(prefix="d"))
+    forms.setdefault("photo_form", PhotoForm(prefix="p"))
+    forms.setdefault("sign_form", SignatureForm(prefix="s", initial={"signer_name": sr.contact_name}))
+    on_site = work_order.state == WorkOrderState.ON_SITE
+    return {
+        "wo": work_order, "sr": sr, "visit": visit, "receipt": receipt, "phone": _contact_phone(sr),
+        "arrive_form": ArriveForm(prefix="g"),
+        "can_respond": work_order.state == WorkOrderState.ASSIGNED,
+        "can_arrive": work_order.state == WorkOrderState.ACCEPTED
+        or (on_site and visit is not None and visit.departed_at is not None and receipt is not None),
+        "can_record": on_site and visit is not None and receipt is None,
+        "can_depart": on_site and visit is not None and visit.departed_at is None,
+        "can_sign": on_site and visit is not None and receipt is None and bool(visit.outcome),
+        "can_complete": on_site and visit is not None and visit.departed_at is not None and bool(visit.outcome),
+        "taken_back": VisitOutcome.TAKEN_BACK.value,
+        **forms,
+    }
+
+
+def _my_work_order(request: HttpRequest, pk: int) -> WorkOrder:
+    """Only the engineer's own work order: for anyone else (even an engineer who may see it) a 404."""
+    work_order = _scoped_work_order(request.user, pk)
+    if work_order.engineer_id != request.user.pk:
+        raise Http404
+    return work_order
+
+
+@permission_required(FIELD_WORK)
+def field(request: HttpRequest, pk: int) -> HttpResponse:
+    """One work order on the engineer's phone: answer, arrive, record, photos, depart, signature, complete."""
+    work_order = _my_work_order(request, pk)
+    return render(request, "fieldservice/field.html", _field_context(work_order))
+
+
+def _latest_visit(work_order: WorkOrder) -> Visit:
+    visit = Visit.objects.filter(work_order=work_order).select_related("work_order").order_by("-arrived_at").first()
+    if visit is None:
+        raise Http404
+    return visit
+
+
+@permission_required(FIELD_WORK)
+@require_POST
+def field_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One step of the field work, posted from the engineer's page; errors come back as messages."""
+    work_order = _my_work_order(request, pk)
+    back = redirect("fieldservice:field", pk=work_order.pk)
+    user = request.user
+    try:
+        if action == "accept":
+            services.work_order_accept(actor=user, work_order=work_order)
+            messages.success(request, _("Accepted. Call the customer to confirm the appointment."))
+        elif action == "decline":
+            form = DeclineForm(request.POST, prefix="d")
+            if not form.is_valid():
+                return _rerender(request, work_order, decline_form=form)
+            services.work_order_decline(actor=user, work_order=work_order, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Declined; the dispatcher will reassign %(number)s.") % {
+                "number": work_order.number})
+            return redirect("fieldservice:my")
+        elif action == "arrive":
+            arrive = ArriveForm(request.POST, prefix="g")
+            lat, lng = arrive.position() if arrive.is_valid() else (None, None)
+            services.visit_arrive(actor=user, work_order=work_order, latitude=lat, longitude=lng)
+            messages.success(request, _("Arrival recorded."))
+        elif action == "record":
+            form = VisitForm(request.POST, prefix="v")
+            if not form.is_valid():
+                return _rerender(request, work_order, visit_form=form, part_rows=form.part_rows)
+            services.visit_record(actor=user, visit=_latest_visit(work_order), values=form.visit_values(),
+                                  parts=form.parts)
+            messages.success(request, _("Saved."))
+        elif action == "photo":
+            form = PhotoForm(request.POST, request.FILES, prefix="p")
+            if not form.is_valid():
+                return _rerender(request, work_order, photo_form=form)
+            visit = _latest_visit(work_order)
+            for upload in form.cleaned_data["photos"]:
+                services.visit_add_photo(actor=user, visit=visit, upload=upload, caption=form.cleaned_data["caption"])
+            messages.success(request, _("%(n)d photo(s) added.") % {"n": len(form.cleaned_data["photos"])})
+        elif action == "depart":
+            services.visit_depart(actor=user, visit=_latest_visit(work_order))
+            messages.success(request, _("Departure recorded. Ask the customer to sign the receipt."))
+        elif action == "sign":
+            form = SignatureForm(request.POST, prefix="s")
+            if not form.is_valid():
+                return _rerender(request, work_order, sign_form=form)
+            services.receipt_sign(actor=user, visit=_latest_visit(work_order),
+                                  signer_name=form.cleaned_data["signer_name"],
+                                  signature_data_url=form.cleaned_data["signature"],
+                                  customer_comment=form.cleaned_data["customer_comment"])
+            messages.success(request, _("The customer signed the service receipt."))
+        elif action == "complete":
+            services.work_order_complete(actor=user, work_order=work_order)
+            messages.success(request, _("%(number)s completed.") % {"number": work_order.number})
+            return redirect("fieldservice:my")
+        else:
+            raise Http404
+    except DomainError as exc:
+        _say(request, exc)
+        if action in ("record", "sign"):
+            # Keep what was typed: the engineer should not lose a long report to one refused field.
+            form_key = {"record": "visit_form", "sign": "sign_form"}[action]
+            extra: dict[str, Any] = {form_key: form}
+            if action == "record":
+                extra["part_rows"] = form.part_rows
+            return _rerender(request, work_order, **extra)
+    return back
+
+
+def _rerender(request: HttpRequest, work_order: WorkOrder, **forms: Any) -> HttpResponse:
+    work_order.refresh_from_db()
+    return render(request, "fieldservice/field.html", _field_context(work_order, **forms), status=422)
+
+
+# Files -------------------------------------------------------------------------------------------------------
+
+
+@permission_required(VIEW_WORK_ORDERS)
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed service receipt card of a visit as PDF, in the customer's language."""
+    from .receipt_pdf import render_receipt
+
+    try:
+        visit = selectors.visits_for(request.user).get(pk=pk)
+        receipt = ServiceReceipt.objects.select_related(
+            "visit__engineer", "visit__work_order__request__customer", "visit__work_order__request__site",
+            "visit__work_order__request__equipment__product_model", "visit__work_order__request__product_model",
+        ).get(visit=visit)
+    except (Visit.DoesNotExist, ServiceReceipt.DoesNotExist):
+        raise Http404
+    response = HttpResponse(render_receipt(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{receipt.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@permission_required(VIEW_WORK_ORDERS)
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A visit photo, only for users who may see its work order."""
+    try:
+        item = Photo.objects.filter(visit__in=selectors.visits_for(request.user)).get(pk=pk)
+    except Photo.DoesNotExist:
+        raise Http404
+    ext = item.file.name.rsplit(".", 1)[-1]
+    return serve_file(item.file.name, download_name=f"photo-{item.pk}.{ext}")
+
+
+@permission_required(VIEW_WORK_ORDERS)
+def signature(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's signature image of a receipt, only for users who may see its work order."""
+    try:
+        receipt = ServiceReceipt.objects.filter(visit__in=selectors.visits_for(request.user)).get(pk=pk)
+    except ServiceReceipt.DoesNotExist:
+        raise Http404
+    return serve_file(receipt.signature.name, download_name=f"{receipt.number}-signature.png")

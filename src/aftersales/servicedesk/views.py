@@ -1,9 +1,371 @@
-from django.http import HttpResponse
+"""Service desk screens: intake, the request list and the request page. Thin: parse, call selectors/services, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from aftersales.core import audit
+from aftersales.core.api import paginate
+from aftersales.core.errors import DomainError
+from aftersales.core.permissions import (
+    CREATE_REQUESTS,
+    DISPATCH,
+    EDIT_REQUESTS,
+    PROGRESS_REQUESTS,
+    TRIAGE_REQUESTS,
+    VIEW_AUDIT,
+    VIEW_CALLBACKS,
+    VIEW_COMPLAINTS,
+    VIEW_REQUESTS,
+    VIEW_WORK_ORDERS,
+    has_perm,
+)
+from aftersales.core.views import error_text, permission_required
+from aftersales.customers import selectors as customer_selectors
+from aftersales.customers.models import Customer
+
+from . import selectors, services
+from .choices import MANUAL_ACTIONS, OPEN_STATES, REQUEST_MACHINE, RequestState
+from .forms import ACTION_FORMS, IntakeForm, RequestEditForm, RequestFilterForm, VersionedForm, WorkOrderCreateForm
+from .models import ServiceRequest
+
+PAGE_SIZE = 25
+UNITS_IN_PICKER = 200
 
 
-def request_list(request):
-    return HttpResponse("")
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
-def intake(request):
-    return HttpResponse("")
+def _int(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**62 else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Intake
+
+
+def selection_context(user: Any, *, customer_id: int | None, site_id: int | None = None,
+                      equipment_id: int | None = None, contact_id: int | None = None,
+                      default_contact: bool = False, changed: str = "") -> dict[str, Any]:
+    """What the intake form shows once a customer is chosen: its sites, units, contacts and possible duplicates."""
+    customer: Customer | None = (
+        customer_selectors.customers_for(user).filter(pk=customer_id).first() if customer_id else None
+    )
+    if customer is None:
+        return {"customer": None}
+    sites = list(customer_selectors.sites_for(user).filter(customer=customer).order_by("name"))
+    units = list(customer_selectors.equipment_for(user).filter(customer=customer)
+                 .order_by("site_id", "serial")[:UNITS_IN_PICKER])
+    contacts = list(customer_selectors.contacts_for(user).filter(customer=customer))
+    site = next((s for s in sites if s.pk == site_id), None)
+    equipment = next((u for u in units if u.pk == equipment_id), None)
+    if equipment is None and equipment_id:
+        equipment = customer_selectors.equipment_for(user).filter(customer=customer, pk=equipment_id).first()
+        if equipment is not None:
+            units.insert(0, equipment)
+    if equipment is not None:
+        if changed == "site" and site is not None and equipment.site_id != site.pk:
+            equipment = None  # the agent moved to another site: the unit no longer fits
+        else:
+            site = next((s for s in sites if s.pk == equipment.site_id), equipment.site)
+    if site is None and len(sites) == 1:
+        site = sites[0]
+    contact = next((c for c in contacts if c.pk == contact_id), None)
+    if contact is None and default_contact and contacts:
+        contact = contacts[0]  # primary contacts come first
+    duplicates = (list(selectors.possible_duplicates(user, equipment_id=equipment.pk)
+                       .select_related("site")[:10]) if equipment else [])
+    return {"customer": customer, "sites": sites, "site": site, "units": units, "equipment": equipment,
+            "contacts": contacts, "contact": contact, "duplicates": duplicates}
+
+
+def _selection_from_params(user: Any, params: Any, *, changed: str = "") -> dict[str, Any]:
+    return selection_context(
+        user, customer_id=_int(params.get("customer")), site_id=_int(params.get("site")),
+        equipment_id=_int(params.get("equipment")), contact_id=_int(params.get("contact")),
+        default_contact="contact" not in params, changed=changed,
+    )
+
+
+@permission_required(CREATE_REQUESTS)
+def intake(request: HttpRequest) -> HttpResponse:
+    """The hotline agent's screen: find the caller, pick the unit, record the request."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    status = 200
+    if request.method == "POST":
+        form = IntakeForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                created = services.request_create(actor=request.user, **form.service_kwargs())
+            except DomainError as exc:
+                form.add_error(None, error_text(exc))
+                status = 400
+            else:
+                messages.success(request, _("Service request %(number)s recorded.") % {"number": created.number})
+                return redirect("servicedesk:detail", pk=created.pk)
+        else:
+            status = 400
+        selection = _selection_from_params(request.user, request.POST)
+        if form.duplicates and not selection.get("duplicates"):
+            selection["duplicates"] = form.duplicates
+    else:
+        form = IntakeForm(user=request.user)
+        selection = _selection_from_params(request.user, request.GET)
+    matches = customer_selectors.intake_search(request.user, q) if q else []
+    return render(request, "servicedesk/intake.html", {
+        "form": form, "q": q, "matches": matches, "searched": bool(q), **selection,
+    }, status=status)
+
+
+@permission_required(CREATE_REQUESTS)
+def intake_search(request: HttpRequest) -> HttpResponse:
+    """htmx: customers matching a phone, serial, name or pinyin initials, with their sites, contacts and units."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    matches = customer_selectors.intake_search(request.user, q)
+    return render(request, "servicedesk/partials/intake_results.html",
+                  {"matches": matches, "q": q, "searched": len(q) >= 2})
+
+
+@permission_required(CREATE_REQUESTS)
+def intake_pick(request: HttpRequest) -> HttpResponse:
+    """htmx: fill the request form with the chosen customer, site, unit and contact, and show duplicates."""
+    changed = request.headers.get("HX-Trigger-Name", "")
+    selection = _selection_from_params(request.user, request.GET, changed=changed)
+    return render(request, "servicedesk/partials/intake_selection.html", selection)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Request list
+
+
+@permission_required(VIEW_REQUESTS)
+def request_list(request: HttpRequest) -> HttpResponse:
+    """All requests the user may see, filtered, sorted and paginated; no query per row."""
+    from aftersales.fieldservice.choices import WorkOrderState
+    from aftersales.fieldservice.models import WorkOrder
+
+    form = RequestFilterForm(request.GET or None, user=request.user)
+    qs = selectors.with_list_relations(selectors.request_list(request.user, **form.filters()))
+    qs = qs.prefetch_related(Prefetch(
+        "work_orders",
+        queryset=WorkOrder.objects.exclude(state=WorkOrderState.CANCELLED).select_related("engineer").order_by("id"),
+        to_attr="active_work_orders",
+    ))
+    page = paginate(qs, _int(request.GET.get("page")) or 1, PAGE_SIZE)
+    for sr in page["results"]:
+        seen: dict[int, Any] = {}
+        for wo in sr.active_work_orders:
+            if wo.engineer_id and wo.engineer_id not in seen:
+                seen[wo.engineer_id] = wo.engineer
+        sr.assignees = list(seen.values())
+    context = {"form": form, "page": page, "requests": page["results"]}
+    if _is_htmx(request) and request.headers.get("HX-Target") == "results":
+        return render(request, "servicedesk/partials/request_table.html", context)
+    return render(request, "servicedesk/list.html", context)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Request page
+
+
+def _get_request(user: Any, pk: int) -> ServiceRequest:
+    sr = (
+        selectors.requests_for(user)
+        .select_related("customer", "site", "site__city", "city", "province", "equipment",
+                        "equipment__product_model", "product_model", "contact", "created_by", "fault_category")
+        .filter(pk=pk).first()
+    )
+    if sr is None:
+        raise Http404
+    return sr
+
+
+ACTION_PERMS = {"triage": TRIAGE_REQUESTS}
+RETRIAGE_STATES = frozenset(OPEN_STATES) - {RequestState.NEW}
+
+
+def available_actions(user: Any, sr: ServiceRequest) -> list[str]:
+    """Actions the state machine allows now and the user's role may take (triage again while still open)."""
+    allowed = set(REQUEST_MACHINE.allowed(sr.state))
+    if sr.state in RETRIAGE_STATES:
+        allowed.add("triage")
+    return [a for a in MANUAL_ACTIONS if a in allowed and has_perm(user, ACTION_PERMS.get(a, PROGRESS_REQUESTS))]
+
+
+def _action_form(action: str, sr: ServiceRequest) -> VersionedForm:
+    initial: dict[str, Any] = {"version": sr.version}
+    if action == "triage":
+        initial.update(severity=sr.severity, fault_category=sr.fault_category_id)
+    form = ACTION_FORMS[action](initial=initial, prefix=action)
+    return form
+
+
+def _render_detail(request: HttpRequest, sr: ServiceRequest, *, bound: dict[str, Any] | None = None,
+                   status: int = 200) -> HttpResponse:
+    from aftersales.fieldservice.selectors import work_orders_for
+
+    user = request.user
+    bound = bound or {}
+    actions = []
+    for action in available_actions(user, sr):
+        form = bound.get(action) or _action_form(action, sr)
+        label = REQUEST_MACHINE.transitions[action].label
+        if action == "triage" and sr.state != RequestState.NEW:
+            label = _("Change severity or category")
+        actions.append({"name": action, "label": label, "form": form, "open": action in bound})
+    context: dict[str, Any] = {
+        "sr": sr,
+        "actions": actions,
+        "reopen_deadline": services.reopen_deadline(sr) if "reopen" in {a["name"] for a in actions} else None,
+        "edit_form": None,
+        "wo_form": None,
+        "work_orders": [],
+        "callbacks": [],
+        "complaints": [],
+        "entries": [],
+    }
+    if has_perm(user, EDIT_REQUESTS):
+        context["edit_form"] = bound.get("edit") or RequestEditForm(prefix="edit", initial={
+            "version": sr.version, "summary": sr.summary, "symptom": sr.symptom,
+            "usage_scenario": sr.usage_scenario, "contact_name": sr.contact_name, "contact_phone": sr.contact_phone,
+        })
+        context["edit_open"] = "edit" in bound
+    if has_perm(user, VIEW_WORK_ORDERS):
+        context["work_orders"] = list(work_orders_for(user).filter(request=sr).select_related("engineer")
+                                      .order_by("created_at", "id"))
+    if has_perm(user, DISPATCH) and sr.state in OPEN_STATES and sr.state != RequestState.NEW:
+        context["wo_form"] = bound.get("work_order") or WorkOrderCreateForm(prefix="wo")
+        context["wo_open"] = "work_order" in bound
+    if has_perm(user, VIEW_CALLBACKS):
+        context["callbacks"] = list(sr.callbacks.select_related("done_by").order_by("due_at"))
+    if has_perm(user, VIEW_COMPLAINTS):
+        context["complaints"] = list(sr.complaints.select_related("owner").order_by("-created_at"))
+    if has_perm(user, VIEW_AUDIT):
+        context["entries"] = audit.timeline(sr)
+        context["show_timeline"] = True
+    return render(request, "servicedesk/detail.html", context, status=status)
+
+
+@permission_required(VIEW_REQUESTS)
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request: what was reported, what may be done next, its work orders and its history."""
+    return _render_detail(request, _get_request(request.user, pk))
+
+
+def _failed(request: HttpRequest, sr_pk: int, key: str, form: Any, exc: DomainError) -> HttpResponse:
+    """Re-show the page as it is now, with the user's input kept and the refusal as a message; nothing was saved."""
+    messages.error(request, error_text(exc))
+    fresh = _get_request(request.user, sr_pk)
+    return _render_detail(request, fresh, bound={key: form}, status=exc.status if exc.status < 500 else 400)
+
+
+def _invalid(request: HttpRequest, sr: ServiceRequest, key: str, form: Any) -> HttpResponse:
+    messages.error(request, _("Please correct the fields marked below."))
+    return _render_detail(request, sr, bound={key: form}, status=400)
+
+
+ServiceCall = Callable[[Any, ServiceRequest, dict[str, Any], int], ServiceRequest]
+
+ACTION_SERVICES: dict[str, ServiceCall] = {
+    "triage": lambda actor, sr, d, v: services.request_triage(
+        actor=actor, request=sr, severity=d["severity"], fault_category=d.get("fault_category"),
+        reason=d.get("reason") or "", expected_version=v),
+    "wait": lambda actor, sr, d, v: services.request_wait(
+        actor=actor, request=sr, reason=d.get("reason") or "", expected_version=v),
+    "resume": lambda actor, sr, d, v: services.request_resume(
+        actor=actor, request=sr, reason=d.get("reason") or "", expected_version=v),
+    "resolve": lambda actor, sr, d, v: services.request_resolve(
+        actor=actor, request=sr, resolution=d.get("resolution") or "", expected_version=v),
+    "close": lambda actor, sr, d, v: services.request_close(
+        actor=actor, request=sr, reason=d.get("reason") or "", expected_version=v),
+    "cancel": lambda actor, sr, d, v: services.request_cancel(
+        actor=actor, request=sr, reason=d.get("reason") or "", expected_version=v),
+    "reopen": lambda actor, sr, d, v: services.request_reopen(
+        actor=actor, request=sr, reason=d.get("reason") or "", expected_version=v),
+}
+
+ACTION_DONE = {
+    "triage": _("Triage saved."),
+    "wait": _("The request now waits on the customer."),
+    "resume": _("Work on the request resumed."),
+    "resolve": _("The request is resolved; a callback is scheduled."),
+    "close": _("The request is closed."),
+    "cancel": _("The request is cancelled."),
+    "reopen": _("The request is reopened."),
+}
+
+
+@permission_required(VIEW_REQUESTS)
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """POST one state action (triage, wait, resume, resolve, close, cancel, reopen) with the version the user saw."""
+    if action not in ACTION_SERVICES:
+        raise Http404
+    sr = _get_request(request.user, pk)
+    if not has_perm(request.user, ACTION_PERMS.get(action, PROGRESS_REQUESTS)):
+        return render(request, "403.html", status=403)
+    if request.method != "POST":
+        return redirect("servicedesk:detail", pk=sr.pk)
+    form = ACTION_FORMS[action](request.POST, prefix=action)
+    if not form.is_valid():
+        return _invalid(request, sr, action, form)
+    try:
+        ACTION_SERVICES[action](request.user, sr, form.cleaned_data, form.cleaned_data["version"])
+    except DomainError as exc:
+        return _failed(request, sr.pk, action, form, exc)
+    messages.success(request, str(ACTION_DONE[action]))
+    return redirect("servicedesk:detail", pk=sr.pk)
+
+
+@permission_required(EDIT_REQUESTS)
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save corrections to summary, symptom, usage scenario and contact, refusing a stale version."""
+    sr = _get_request(request.user, pk)
+    if request.method != "POST":
+        return redirect("servicedesk:detail", pk=sr.pk)
+    form = RequestEditForm(request.POST, prefix="edit")
+    if not form.is_valid():
+        return _invalid(request, sr, "edit", form)
+    values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        services.request_update(actor=request.user, request=sr, values=values,
+                                expected_version=form.cleaned_data["version"])
+    except DomainError as exc:
+        return _failed(request, sr.pk, "edit", form, exc)
+    messages.success(request, _("Changes saved."))
+    return redirect("servicedesk:detail", pk=sr.pk)
+
+
+@permission_required(DISPATCH)
+def work_order_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create a work order for this request, then go on to choose the engineer."""
+    from aftersales.fieldservice import services as field
+
+    sr = _get_request(request.user, pk)
+    if request.method != "POST":
+        return redirect("servicedesk:detail", pk=sr.pk)
+    form = WorkOrderCreateForm(request.POST, prefix="wo")
+    if not form.is_valid():
+        return _invalid(request, sr, "work_order", form)
+    try:
+        wo = field.work_order_create(actor=request.user, request=sr, **form.cleaned_data)
+    except DomainError as exc:
+        return _failed(request, sr.pk, "work_order", form, exc)
+    messages.success(request, _("Work order %(number)s created; choose the engineer.") % {"number": wo.number})
+    try:
+        return redirect(reverse("fieldservice:assign", args=[wo.pk]))
+    except NoReverseMatch:  # the assignment screen is not installed: stay on the request
+        return redirect("servicedesk:detail", pk=sr.pk)
+
