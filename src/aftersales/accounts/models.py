@@ -11,10 +11,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.models import LocalizedNameMixin
+
 from .choices import Language, Role
 
 
-class Skill(models.Model):
+class Skill(LocalizedNameMixin, models.Model):
     """A competence an engineer has (chiller repair, diesel engines, electrical) and work orders ask for."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -27,7 +29,7 @@ class Skill(models.Model):
         verbose_name_plural = _("skills")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class ServiceCenter(models.Model):

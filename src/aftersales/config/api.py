@@ -97,6 +97,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register(api: NinjaAPI) -> None:
     from aftersales.accounts.api import router as auth_router
+    from aftersales.core.api_reference import router as reference_router
     from aftersales.customers.api import router as customers_router
     from aftersales.feedback.api import router as feedback_router
     from aftersales.fieldservice.api import router as fieldservice_router
@@ -107,6 +108,7 @@ def _register(api: NinjaAPI) -> None:
     api.add_router("/", servicedesk_router)
     api.add_router("/", fieldservice_router)
     api.add_router("/", feedback_router)
+    api.add_router("/", reference_router)
 
     @api.get("/ping", auth=None, tags=["meta"], summary="Liveness probe",
              description="A tiny JSON answer, used by the benchmark as the framework's ceiling.")

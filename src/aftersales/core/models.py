@@ -8,6 +8,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class LocalizedNameMixin:
+    """Reference data named in Chinese with an English name beside it: shown in the user's language."""
+
+    name: str
+    name_en: str
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -29,7 +44,7 @@ class VersionedModel(TimeStampedModel):
         return f'"{self.version}"'
 
 
-class Region(models.Model):
+class Region(LocalizedNameMixin, models.Model):
     """A province or a city; sites, engineers and regional leads are placed in them."""
 
     class Kind(models.TextChoices):
@@ -49,7 +64,7 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     @property
     def province(self) -> Region:

@@ -32,6 +32,11 @@ class UploadRejected(ValidationFailed):
     default_message = _("This file is not an accepted image (JPEG, PNG or WebP up to the size limit).")
 
 
+class SignatureInvalid(ValidationFailed):
+    code = "signature_invalid"
+    default_message = _("The signature could not be read. Clear it and sign again.")
+
+
 class UploadTooLarge(ValidationFailed):
     code = "upload_too_large"
     default_message = _("The file is too large.")
@@ -100,15 +105,15 @@ def store_signature(data_url: str) -> StoredFile:
     """A canvas signature arrives as a PNG data URL; it must decode to a real PNG image."""
     prefix = "data:image/png;base64,"
     if not isinstance(data_url, str) or not data_url.startswith(prefix):
-        raise UploadRejected(code="signature_invalid")
+        raise SignatureInvalid()
     if len(data_url) > 2 * 1024 * 1024:
         raise UploadTooLarge()
     try:
         data = base64.b64decode(data_url[len(prefix):], validate=True)
     except (binascii.Error, ValueError):
-        raise UploadRejected(code="signature_invalid")
+        raise SignatureInvalid()
     if check_image_bytes(data) != "image/png":
-        raise UploadRejected(code="signature_invalid")
+        raise SignatureInvalid()
     clean = _reencode(data, "image/png", max_side=1200)
     name = default_storage.save(_random_name("signatures", "png"), ContentFile(clean))
     return StoredFile(name, "image/png", len(clean))

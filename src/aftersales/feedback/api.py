@@ -1,5 +1,150 @@
-"""REST endpoints of this context; thin: parse, call a selector or service, shape the answer."""
+"""REST endpoints for callbacks after every job and for complaints; thin: scope, call a service, shape.
 
-from ninja import Router
+feedback has no selectors module yet, so the scoping lives in the two small functions below: a callback or a
+complaint is visible to whoever may see its service request (a regional lead: his province's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from aftersales.core.api import Page, get_or_404, paginate
+from aftersales.core.api_support import (
+    actor,
+    body_example,
+    etag,
+    if_match,
+    page_no,
+    page_size,
+    path_id,
+    responses,
+)
+from aftersales.core.permissions import VIEW_CALLBACKS, VIEW_COMPLAINTS, has_perm
+from aftersales.servicedesk.selectors import requests_for
+
+from . import services
+from .models import Callback, Complaint
+from .schemas import (
+    CallbackOut,
+    CallbackRecordIn,
+    CallbackStateName,
+    ComplaintActionIn,
+    ComplaintOut,
+    ComplaintStateName,
+)
 
 router = Router(tags=["feedback"])
+
+
+def callbacks_for(user: Any) -> QuerySet[Callback]:
+    """Callbacks on the requests the user may see; none without the permission."""
+    qs = Callback.objects.select_related("request", "request__customer", "done_by")
+    if not has_perm(user, VIEW_CALLBACKS):
+        return qs.none()
+    if user.role == "lead":
+        return qs.filter(request__in=requests_for(user).values("pk"))
+    return qs
+
+
+def complaints_for(user: Any) -> QuerySet[Complaint]:
+    """Complaints the user may see: a regional lead those about his province's requests, office roles all."""
+    qs = Complaint.objects.select_related("customer", "request", "owner")
+    if not has_perm(user, VIEW_COMPLAINTS):
+        return qs.none()
+    if user.role == "lead":
+        return qs.filter(request__province_id=user.region_id)
+    return qs
+
+
+@router.get("/callbacks", response=responses(200, Page[CallbackOut]), summary="List callbacks",
+            description="Callbacks after resolved requests, soonest due first; `state=pending` is the agent's "
+                        "queue.")
+def callback_list(request: HttpRequest, state: CallbackStateName = Query(None, description="pending or done"),  # noqa: B008
+                  page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
+    qs = callbacks_for(actor(request, VIEW_CALLBACKS))
+    if state:
+        qs = qs.filter(state=state)
+    return paginate(qs.order_by("due_at", "id"), page, page_size)
+
+
+@router.get("/callbacks/{id}", response=responses(200, CallbackOut), summary="Get a callback",
+            description="One callback with its request's resolution; `ETag` carries its version.")
+def callback_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> Callback:  # noqa: A002
+    callback = get_or_404(callbacks_for(actor(request, VIEW_CALLBACKS)), id)
+    etag(response, callback)
+    return callback
+
+
+@router.post("/callbacks/{id}/record", response=responses(200, CallbackOut, write=True),
+             summary="Record a callback",
+             description="Record the result: `unreachable` keeps the task open and counts the attempt; `reached` "
+                         "needs a satisfaction of 1–5. A satisfaction of 2 or less reopens the request or opens a "
+                         "complaint for the manager, as configured. A callback already done answers 422 "
+                         "`callback_done`. Honours `If-Match`.",
+             openapi_extra=body_example({"result": "reached", "satisfaction": 5, "comment": "对维修结果满意",
+                                         "method": "phone"}))
+def callback_record(request: HttpRequest, response: HttpResponse, body: CallbackRecordIn,
+                    id: int = path_id()) -> Callback:  # noqa: A002
+    user = actor(request, VIEW_CALLBACKS)
+    callback = get_or_404(callbacks_for(user), id)
+    services.callback_record(actor=user, callback=callback, result=body.result, satisfaction=body.satisfaction,
+                             comment=body.comment, method=body.method, expected_version=if_match(request))
+    fresh = get_or_404(callbacks_for(user), id)
+    etag(response, fresh)
+    return fresh
+
+
+@router.get("/complaints", response=responses(200, Page[ComplaintOut]), summary="List complaints",
+            description="Complaints, newest first, optionally by state.")
+def complaint_list(request: HttpRequest, state: ComplaintStateName = Query(None, description="Complaint state"),  # noqa: B008
+                   page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
+    qs = complaints_for(actor(request, VIEW_COMPLAINTS))
+    if state:
+        qs = qs.filter(state=state)
+    return paginate(qs.order_by("-created_at", "-id"), page, page_size)
+
+
+@router.get("/complaints/{id}", response=responses(200, ComplaintOut), summary="Get a complaint",
+            description="One complaint with its customer, request and the actions open to the caller; `ETag` "
+                        "carries its version.")
+def complaint_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> Complaint:  # noqa: A002
+    complaint = get_or_404(complaints_for(actor(request, VIEW_COMPLAINTS)), id)
+    etag(response, complaint)
+    return complaint
+
+
+COMPLAINT_ACTIONS = {
+    "investigate": ("Investigate a complaint", "Start handling: `open` → `investigating`; the caller becomes the "
+                                               "owner if there is none."),
+    "answer": ("Answer a complaint", "Give the customer an answer (required): → `answered`."),
+    "close": ("Close a complaint", "The customer accepted the answer: `answered` → `closed`."),
+    "reopen": ("Reopen a complaint", "The customer is not satisfied: back to `investigating`, with a reason."),
+}
+
+
+def _complaint_action(action: str, summary: str, description: str) -> None:
+    def endpoint(request: HttpRequest, response: HttpResponse, body: ComplaintActionIn,
+                 id: int = path_id()) -> Complaint:  # noqa: A002
+        user = actor(request, VIEW_COMPLAINTS)
+        complaint = get_or_404(complaints_for(user), id)
+        services.complaint_transition(actor=user, complaint=complaint, action=action, answer=body.answer,
+                                      reason=body.reason, expected_version=if_match(request))
+        fresh = get_or_404(complaints_for(user), id)
+        etag(response, fresh)
+        return fresh
+
+    endpoint.__name__ = f"complaint_{action}"
+    router.post(f"/complaints/{{id}}/{action}", response=responses(200, ComplaintOut, write=True),
+                summary=summary, operation_id=f"complaint_{action}",
+                description=description + " Honours `If-Match`; a transition the state machine does not allow "
+                                          "answers 409 `invalid_transition`.",
+                openapi_extra=body_example({"answer": "已更换压缩机并延长保修 6 个月"} if action == "answer"
+                                           else {"reason": ""}))(endpoint)
+
+
+for _action, (_summary, _description) in COMPLAINT_ACTIONS.items():
+    _complaint_action(_action, _summary, _description)

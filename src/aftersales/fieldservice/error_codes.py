@@ -46,3 +46,38 @@ class ReceiptAlreadySigned(Conflict):
 class TakebackDetailsRequired(ValidationFailed):
     code = "takeback_details_required"
     default_message = _("Say which item was taken back and its condition.")
+
+
+class ReasonRequired(ValidationFailed):
+    code = "reason_required"
+    default_message = _("Give a reason.")
+
+
+class AlreadyOnSite(ValidationFailed):
+    code = "already_on_site"
+    default_message = _("Your arrival is already recorded; record the departure of the current visit first.")
+
+
+class TimeInFuture(ValidationFailed):
+    code = "time_in_future"
+    default_message = _("That time is in the future.")
+
+
+class AlreadyDeparted(ValidationFailed):
+    code = "already_departed"
+    default_message = _("The departure of this visit is already recorded.")
+
+
+class DepartureBeforeArrival(ValidationFailed):
+    code = "departure_before_arrival"
+    default_message = _("The departure cannot be before the arrival.")
+
+
+class SignerRequired(ValidationFailed):
+    code = "signer_required"
+    default_message = _("Enter the name of the person signing.")
+
+
+class InvalidPartLine(ValidationFailed):
+    code = "invalid_part_line"
+    default_message = _("Each part needs a description and a quantity greater than zero.")

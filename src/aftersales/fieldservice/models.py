@@ -100,7 +100,9 @@ class Visit(TimeStampedModel):
         indexes = [models.Index(fields=["engineer", "-arrived_at"], name="visit_engineer_idx")]
 
     def __str__(self) -> str:
-        return f"{self.work_order} @ {self.arrived_at:%Y-%m-%d %H:%M}"
+        from django.utils import timezone
+
+        return f"{self.work_order} @ {timezone.localtime(self.arrived_at):%Y-%m-%d %H:%M}"
 
 
 class PartUsage(models.Model):
@@ -135,7 +137,7 @@ class Photo(TimeStampedModel):
         verbose_name_plural = _("photos")
 
     def __str__(self) -> str:
-        return self.caption or self.file.name
+        return self.caption or f"#{self.pk}"
 
 
 class ServiceReceipt(TimeStampedModel):

@@ -109,7 +109,11 @@ def board(user: Any, day: dt.date) -> dict[str, Any]:
                 | Q(appointment_start__isnull=True, state__in=ACTIVE_STATES))
         .order_by("appointment_start")
     )
-    people = list(engineers().select_related("region").order_by("region__code", "username"))
+    people = list(
+        engineers().select_related("region", "region__parent")
+        .annotate(open_load=Count("work_orders", filter=Q(work_orders__state__in=ACTIVE_STATES)))
+        .order_by("region__code", "username")
+    )
     if user.role == "lead":
         people = [p for p in people if p.region is not None and p.region.province.pk == user.region_id]
     lanes: dict[int, list[WorkOrder]] = {p.pk: [] for p in people}
@@ -119,7 +123,7 @@ def board(user: Any, day: dt.date) -> dict[str, Any]:
     return {
         "day": day,
         "unassigned": unassigned,
-        "lanes": [{"engineer": p, "work_orders": lanes[p.pk]} for p in people],
+        "lanes": [{"engineer": p, "work_orders": lanes[p.pk], "open_load": p.open_load} for p in people],
     }
 
 

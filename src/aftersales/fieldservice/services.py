@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from aftersales.core import audit
 from aftersales.core import services as core
-from aftersales.core.errors import ValidationFailed
 from aftersales.core.numbering import next_number
 from aftersales.core.permissions import DISPATCH, FIELD_WORK, RESPOND_WORK_ORDERS, require
 from aftersales.core.uploads import store_image, store_signature
@@ -22,13 +21,20 @@ from aftersales.servicedesk.models import ServiceRequest
 from .choices import ACTIVE_STATES, WORK_ORDER_MACHINE, AssignmentResponse, VisitOutcome, WorkOrderState
 from .error_codes import (
     AlreadyAssigned,
+    AlreadyDeparted,
+    AlreadyOnSite,
     AppointmentInvalid,
+    DepartureBeforeArrival,
+    InvalidPartLine,
     NoOpenVisit,
     NotAnEngineer,
     NotYourWorkOrder,
+    ReasonRequired,
     ReceiptAlreadySigned,
     RequestNotDispatchable,
+    SignerRequired,
     TakebackDetailsRequired,
+    TimeInFuture,
     VisitIncomplete,
 )
 from .models import Assignment, PartUsage, Photo, ServiceReceipt, Visit, WorkOrder
@@ -99,7 +105,7 @@ def work_order_reassign(*, actor: Any, work_order: WorkOrder, engineer: Any, rea
     require(actor, DISPATCH)
     _check_engineer(engineer)
     if not reason.strip():
-        raise ValidationFailed(code="reason_required")
+        raise ReasonRequired()
     _locked(work_order)
     now = timezone.now()
     Assignment.objects.filter(work_order=work_order, response__in=[AssignmentResponse.PENDING,
@@ -136,7 +142,7 @@ def work_order_decline(*, actor: Any, work_order: WorkOrder, reason: str) -> Wor
     _locked(work_order)
     _own(actor, work_order, RESPOND_WORK_ORDERS)
     if not reason.strip():
-        raise ValidationFailed(code="reason_required")
+        raise ReasonRequired()
     now = timezone.now()
     core.transition(work_order, machine=WORK_ORDER_MACHINE, action="decline", actor=actor, reason=reason,
                     values={"engineer": None, "assigned_at": None}, parent=work_order.request)
@@ -166,7 +172,7 @@ def work_order_cancel(*, actor: Any, work_order: WorkOrder, reason: str,
                       expected_version: int | None = None) -> WorkOrder:
     require(actor, DISPATCH)
     if not reason.strip():
-        raise ValidationFailed(code="reason_required")
+        raise ReasonRequired()
     _locked(work_order)
     core.transition(work_order, machine=WORK_ORDER_MACHINE, action="cancel", actor=actor, reason=reason,
                     expected_version=expected_version, parent=work_order.request)
@@ -186,10 +192,10 @@ def visit_arrive(*, actor: Any, work_order: WorkOrder, at: dt.datetime | None = 
     _own(actor, work_order, FIELD_WORK)
     if work_order.state == WorkOrderState.ON_SITE and Visit.objects.filter(work_order=work_order,
                                                                           departed_at__isnull=True).exists():
-        raise ValidationFailed(code="already_on_site")
+        raise AlreadyOnSite()
     at = at or timezone.now()
     if at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationFailed(code="time_in_future")
+        raise TimeInFuture()
     core.transition(work_order, machine=WORK_ORDER_MACHINE, action="arrive", actor=actor, parent=work_order.request)
     visit = core.create(Visit, actor=actor, parent=work_order.request, work_order=work_order, engineer=actor,
                         arrived_at=at, arrival_latitude=latitude, arrival_longitude=longitude)
@@ -232,7 +238,7 @@ def visit_record(*, actor: Any, visit: Visit, values: dict[str, Any],
             quantity = Decimal(str(line.get("quantity", 0)))
             description = str(line.get("description", "")).strip()
             if not description or quantity <= 0:
-                raise ValidationFailed(code="invalid_part_line", errors=[{"field": "parts", "line": line}])
+                raise InvalidPartLine(errors=[{"field": "parts", "line": {k: str(v) for k, v in line.items()}}])
             unit = str(line.get("unit") or "pcs")[:12]
             PartUsage.objects.create(visit=visit, description=description[:120], quantity=quantity, unit=unit)
             new.append(f"{description} × {quantity} {unit}")
@@ -256,10 +262,10 @@ def visit_add_photo(*, actor: Any, visit: Visit, upload: Any, caption: str = "")
 def visit_depart(*, actor: Any, visit: Visit, at: dt.datetime | None = None) -> Visit:
     _own(actor, visit.work_order, FIELD_WORK)
     if visit.departed_at:
-        raise ValidationFailed(code="already_departed")
+        raise AlreadyDeparted()
     at = at or timezone.now()
     if at < visit.arrived_at:
-        raise ValidationFailed(code="departure_before_arrival")
+        raise DepartureBeforeArrival()
     before = audit.snapshot(visit, ["departed_at"])
     visit.departed_at = at
     visit.save(update_fields=["departed_at", "updated_at"])
@@ -275,7 +281,7 @@ def receipt_sign(*, actor: Any, visit: Visit, signer_name: str, signature_data_u
     if hasattr(visit, "receipt"):
         raise ReceiptAlreadySigned()
     if not signer_name.strip():
-        raise ValidationFailed(code="signer_required")
+        raise SignerRequired()
     if not visit.outcome:
         raise VisitIncomplete()
     stored = store_signature(signature_data_url)

@@ -11,21 +11,20 @@ import logging
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aftersales.core import audit
 from aftersales.core.errors import DomainError
 from aftersales.core.models import AuditEntry
 from aftersales.core.permissions import DISPATCH, FIELD_WORK, VIEW_AUDIT, VIEW_WORK_ORDERS, has_perm
 from aftersales.core.views import permission_required, serve_file
 
 from . import selectors, services
-from .choices import ACTIVE_STATES, WORK_ORDER_MACHINE, VisitOutcome, WorkOrderState
+from .choices import WORK_ORDER_MACHINE, VisitOutcome, WorkOrderState
 from .error_codes import AlreadyAssigned
 from .forms import (
     ArriveForm,
@@ -45,22 +44,8 @@ log = logging.getLogger(__name__)
 SEVERITY_ORDER = {"urgent": 0, "important": 1}
 
 
-def _code_messages() -> dict[str, str]:
-    """Messages for errors the services raise with a code only (the generic text would not say what to do)."""
-    return {
-        "reason_required": _("Give a reason."),
-        "already_on_site": _("Your arrival is already recorded; record the departure first."),
-        "time_in_future": _("The time cannot be in the future."),
-        "already_departed": _("The departure is already recorded."),
-        "departure_before_arrival": _("The departure cannot be before the arrival."),
-        "signer_required": _("Enter the name of the person signing."),
-        "signature_invalid": _("The signature could not be read. Clear it and sign again."),
-        "invalid_part_line": _("Each part line needs a description and a quantity greater than zero."),
-    }
-
-
 def _say(request: HttpRequest, exc: DomainError) -> None:
-    messages.error(request, _code_messages().get(exc.code, str(exc)))
+    messages.error(request, str(exc))
 
 
 def _request_url(service_request: Any) -> str | None:
@@ -78,13 +63,6 @@ def _scoped_work_order(user: Any, pk: int) -> WorkOrder:
         raise Http404
 
 
-def _open_loads(engineer_ids: list[int]) -> dict[int, int]:
-    """Open (assigned, accepted, on site) work orders per engineer, in one query."""
-    rows = (WorkOrder.objects.filter(engineer_id__in=engineer_ids, state__in=ACTIVE_STATES)
-            .values("engineer_id").annotate(n=Count("id")))
-    return {row["engineer_id"]: row["n"] for row in rows}
-
-
 # Dispatch board -------------------------------------------------------------------------------------------------
 
 
@@ -96,8 +74,7 @@ def board(request: HttpRequest) -> HttpResponse:
     data = selectors.board(request.user, day)
     unassigned = sorted(data["unassigned"],
                         key=lambda wo: (SEVERITY_ORDER.get(wo.request.severity, 2), wo.created_at))
-    loads = _open_loads([lane["engineer"].pk for lane in data["lanes"]])
-    lanes = [{**lane, "open_load": loads.get(lane["engineer"].pk, 0)} for lane in data["lanes"]]
+    lanes = data["lanes"]
     return render(request, "fieldservice/board.html", {
         "form": form, "day": day, "unassigned": unassigned, "lanes": lanes,
         "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),

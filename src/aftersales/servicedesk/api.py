@@ -1,5 +1,238 @@
-"""REST endpoints of this context; thin: parse, call a selector or service, shape the answer."""
+"""REST endpoints for service requests: intake, the filtered queue, edits, transitions, timeline, duplicates.
 
-from ninja import Router
+Thin: every read starts from `servicedesk.selectors` (scoped to the caller), every write is a service call.
+Transitions are actions (`POST /service-requests/{id}/triage`); one the state machine refuses answers 409.
+"""
 
-router = Router(tags=["servicedesk"])
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from aftersales.core import audit
+from aftersales.core.api import Page, get_or_404, paginate
+from aftersales.core.api_support import (
+    MAX_ID,
+    actor,
+    body_example,
+    etag,
+    if_match,
+    page_no,
+    page_size,
+    path_id,
+    query_id,
+    responses,
+)
+from aftersales.core.permissions import CREATE_REQUESTS, EDIT_REQUESTS, VIEW_AUDIT, VIEW_REQUESTS
+from aftersales.customers import selectors as customer_selectors
+
+from . import selectors, services
+from .models import FaultCategory, ServiceRequest
+from .schemas import (
+    AuditEntryOut,
+    ReasonIn,
+    ResolveIn,
+    ServiceRequestIn,
+    ServiceRequestOut,
+    ServiceRequestPatch,
+    ServiceRequestRow,
+    SeverityName,
+    SortKey,
+    StateName,
+    TriageIn,
+    TypeName,
+)
+
+router = Router(tags=["service requests"])
+
+DETAIL_RELATIONS = ("customer", "site", "province", "city", "product_model", "equipment__product_model",
+                    "contact", "fault_category")
+
+
+def _detail_qs(user: Any) -> QuerySet[ServiceRequest]:
+    return selectors.requests_for(user).select_related(*DETAIL_RELATIONS)
+
+
+def _get(request: HttpRequest, pk: int) -> tuple[Any, ServiceRequest]:
+    user = actor(request, VIEW_REQUESTS)
+    return user, get_or_404(_detail_qs(user), pk)
+
+
+def _answer(response: HttpResponse, user: Any, pk: int) -> ServiceRequest:
+    """Re-read the request after a write (relations may have changed) and put its version in the ETag."""
+    fresh = get_or_404(_detail_qs(user), pk)
+    etag(response, fresh)
+    return fresh
+
+
+@router.get("/service-requests", response=responses(200, Page[ServiceRequestRow]), summary="List service requests",
+            description="The caller's requests (an engineer: those with his work orders; a regional lead: his "
+                        "province's), filtered and sorted. Repeat `state`, `severity` and `type` to match any of "
+                        "several values. `q` matches a number prefix (`SR-2026-`) or words of the summary. `sort` "
+                        "takes only the documented keys; anything else answers 422.")
+def request_list(
+    request: HttpRequest,
+    state: list[StateName] = Query(None, description="Any of these states"),  # noqa: B008
+    severity: list[SeverityName] = Query(None, description="Any of these severities"),  # noqa: B008
+    type: list[TypeName] = Query(None, description="Any of these request types"),  # noqa: A002, B008
+    customer: int = query_id("Customer id"),
+    province: int = query_id("Province (region) id"),
+    city: int = query_id("City (region) id"),
+    assignee: int = query_id("Engineer id: requests with a work order for him"),
+    created_from: dt.date = Query(None, description="Created on or after this day (caller's time zone)"),  # noqa: B008
+    created_to: dt.date = Query(None, description="Created on or before this day (caller's time zone)"),  # noqa: B008
+    open: bool = Query(False, description="Only open requests (ignored when `state` is given)"),  # noqa: A002
+    q: str = Query("", max_length=100, description="Number prefix or summary words"),
+    sort: SortKey = Query(selectors.DEFAULT_SORT, description="Sort key"),  # noqa: B008
+    page: int = page_no(),
+    page_size: int = page_size(),
+) -> dict[str, Any]:
+    user = actor(request, VIEW_REQUESTS)
+    qs = selectors.request_list(user, state=state, severity=severity, type=type, customer=customer,
+                                province=province, city=city, assignee=assignee, created_from=created_from,
+                                created_to=created_to, open_only=open, q=q, sort=sort)
+    return paginate(selectors.with_list_relations(qs), page, page_size)
+
+
+@router.get("/service-requests/duplicates", response=responses(200, Page[ServiceRequestRow]),
+            summary="Possible duplicates",
+            description="Open requests on the same equipment from the last 7 days, to show before recording a new "
+                        "one. An equipment id the caller may not see answers 404.")
+def request_duplicates(request: HttpRequest, equipment: int = Query(..., ge=1, le=MAX_ID, description="Equipment id"),
+                       page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
+    user = actor(request, VIEW_REQUESTS)
+    unit = get_or_404(customer_selectors.equipment_for(user), equipment)
+    qs = selectors.possible_duplicates(user, equipment_id=unit.pk)
+    return paginate(selectors.with_list_relations(qs), page, page_size)
+
+
+@router.get("/service-requests/{id}", response=responses(200, ServiceRequestOut), summary="Get a service request",
+            description="One request with customer, site and equipment summaries, warranty status and the actions "
+                        "open to the caller. The `ETag` header carries its version for `If-Match`.")
+def request_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> ServiceRequest:  # noqa: A002
+    _, obj = _get(request, id)
+    etag(response, obj)
+    return obj
+
+
+def _refs(user: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """Resolve body ids through the caller's scoped selectors: an id he may not see answers 404."""
+    lookups = {
+        "site_id": ("site", customer_selectors.sites_for),
+        "equipment_id": ("equipment", customer_selectors.equipment_for),
+        "product_model_id": ("product_model", customer_selectors.product_models_for),
+        "contact_id": ("contact", customer_selectors.contacts_for),
+    }
+    values: dict[str, Any] = {}
+    for key, value in body.items():
+        if key in lookups:
+            name, selector = lookups[key]
+            values[name] = get_or_404(selector(user), value) if value else None
+        else:
+            values[key] = value
+    return values
+
+
+@router.post("/service-requests", response=responses(201, ServiceRequestOut, write=True),
+             summary="Record a service request",
+             description="Intake of a customer's problem. Site and model follow from the equipment; site, "
+                         "equipment and contact must belong to the customer (422 `not_of_customer`). The request "
+                         "gets a number such as `SR-2026-000123` and starts in state `new`.",
+             openapi_extra=body_example({"customer_id": 1, "equipment_id": 1, "channel": "hotline", "type": "repair",
+                                         "summary": "冷水机组高压报警", "symptom": "开机 10 分钟后高压报警停机",
+                                         "contact_name": "张经理", "contact_phone": "138 0027 1234"}))
+def request_create(request: HttpRequest, response: HttpResponse, body: ServiceRequestIn) -> Status:
+    user = actor(request, CREATE_REQUESTS)
+    data = body.model_dump()
+    customer = get_or_404(customer_selectors.customers_for(user), data.pop("customer_id"))
+    obj = services.request_create(actor=user, customer=customer, **_refs(user, data))
+    return Status(201, _answer(response, user, obj.pk))
+
+
+@router.patch("/service-requests/{id}", response=responses(200, ServiceRequestOut, write=True),
+              summary="Update a service request",
+              description="Change only the fields sent (summary, symptom, contact, type, site, equipment, ...). "
+                          "Send the `ETag` you read as `If-Match`: a stale version answers 412 `stale_version` "
+                          "and nothing is overwritten.",
+              openapi_extra=body_example({"summary": "冷水机组高压报警（第二次）", "symptom": "夜间再次停机"}))
+def request_update(request: HttpRequest, response: HttpResponse, body: ServiceRequestPatch,
+                   id: int = path_id()) -> ServiceRequest:  # noqa: A002
+    user, obj = _get(request, id)
+    actor(request, EDIT_REQUESTS)
+    services.request_update(actor=user, request=obj, values=_refs(user, body.model_dump(exclude_unset=True)),
+                            expected_version=if_match(request))
+    return _answer(response, user, obj.pk)
+
+
+ACTION_DOC = " Honours `If-Match`; a transition the state machine does not allow answers 409 `invalid_transition`."
+
+
+@router.post("/service-requests/{id}/triage", response=responses(200, ServiceRequestOut, write=True),
+             summary="Triage a service request",
+             description="Set severity (general / important / urgent) and fault category: `new` → `triaged`. On an "
+                         "open request that is already triaged this re-triages without a state change." + ACTION_DOC,
+             openapi_extra=body_example({"severity": "important", "fault_category_id": 1}))
+def request_triage(request: HttpRequest, response: HttpResponse, body: TriageIn,
+                   id: int = path_id()) -> ServiceRequest:  # noqa: A002
+    user, obj = _get(request, id)
+    category = None
+    if body.fault_category_id:
+        category = get_or_404(FaultCategory.objects.filter(is_active=True), body.fault_category_id)
+    services.request_triage(actor=user, request=obj, severity=body.severity, fault_category=category,
+                            reason=body.reason, expected_version=if_match(request))
+    return _answer(response, user, obj.pk)
+
+
+def _reason_action(name: str, summary: str, description: str) -> None:
+    service = getattr(services, f"request_{name}")
+
+    def endpoint(request: HttpRequest, response: HttpResponse, body: ReasonIn,
+                 id: int = path_id()) -> ServiceRequest:  # noqa: A002
+        user, obj = _get(request, id)
+        service(actor=user, request=obj, reason=body.reason, expected_version=if_match(request))
+        return _answer(response, user, obj.pk)
+
+    endpoint.__name__ = f"request_{name}"
+    router.post(f"/service-requests/{{id}}/{name}", response=responses(200, ServiceRequestOut, write=True),
+                summary=summary, description=description + ACTION_DOC, operation_id=f"service_request_{name}",
+                openapi_extra=body_example({"reason": "客户要求下周一再上门"}))(endpoint)
+
+
+_reason_action("wait", "Wait on the customer",
+               "Pause while waiting on the customer (parts approval, access to the site); the resolution clock "
+               "pauses. A reason is required.")
+_reason_action("resume", "Resume work", "Waiting on the customer is over: back to `in_progress`.")
+_reason_action("close", "Close a resolved request", "`resolved` → `closed`.")
+_reason_action("cancel", "Cancel a request",
+               "Close a request that needs no work (a duplicate, a mistaken call) before any work order is out. "
+               "A reason is required.")
+_reason_action("reopen", "Reopen a request",
+               "The problem came back: `resolved`/`closed` → `triaged`, within the configured period after it "
+               "ended (else 409 `reopen_period_over`). A reason is required.")
+
+
+@router.post("/service-requests/{id}/resolve", response=responses(200, ServiceRequestOut, write=True),
+             summary="Resolve a service request",
+             description="The problem is solved: describe how. Open work orders must be finished or cancelled "
+                         "first (409 `open_work_orders`). A callback task is scheduled for an agent." + ACTION_DOC,
+             openapi_extra=body_example({"resolution": "清洗冷凝器，更换密封圈，试运行正常"}))
+def request_resolve(request: HttpRequest, response: HttpResponse, body: ResolveIn,
+                    id: int = path_id()) -> ServiceRequest:  # noqa: A002
+    user, obj = _get(request, id)
+    services.request_resolve(actor=user, request=obj, resolution=body.resolution, expected_version=if_match(request))
+    return _answer(response, user, obj.pk)
+
+
+@router.get("/service-requests/{id}/timeline", response=responses(200, Page[AuditEntryOut]),
+            summary="A request's timeline",
+            description="The change log of the request and of the records filed under it (work orders, visits, "
+                        "receipts, callbacks), oldest first: who, when, before and after.")
+def request_timeline(request: HttpRequest, id: int = path_id(),  # noqa: A002
+                     page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
+    user, obj = _get(request, id)
+    actor(request, VIEW_AUDIT)
+    return paginate(audit.timeline(obj), page, page_size)

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import VersionedModel
+from aftersales.core.models import LocalizedNameMixin, VersionedModel
 
 from .choices import Channel, RequestState, RequestType, Severity
 
 
-class FaultCategory(models.Model):
+class FaultCategory(LocalizedNameMixin, models.Model):
     """A node of the editable fault tree (e.g. Refrigeration › Compressor › Overheating)."""
 
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
@@ -34,7 +34,7 @@ class FaultCategory(models.Model):
     def path(self) -> str:
         names, node, seen = [], self, 0
         while node is not None and seen < 10:
-            names.append(node.name)
+            names.append(node.label)
             node, seen = node.parent, seen + 1
         return " › ".join(reversed(names))
 

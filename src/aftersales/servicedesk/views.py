@@ -34,7 +34,15 @@ from aftersales.customers.models import Customer
 
 from . import selectors, services
 from .choices import MANUAL_ACTIONS, OPEN_STATES, REQUEST_MACHINE, RequestState
-from .forms import ACTION_FORMS, IntakeForm, RequestEditForm, RequestFilterForm, VersionedForm, WorkOrderCreateForm
+from .forms import (
+    ACTION_FORMS,
+    IntakeForm,
+    RequestEditForm,
+    RequestFilterForm,
+    VersionedForm,
+    WorkOrderCreateForm,
+    fault_category_choices,
+)
 from .models import ServiceRequest
 
 PAGE_SIZE = 25
@@ -236,6 +244,9 @@ def _render_detail(request: HttpRequest, sr: ServiceRequest, *, bound: dict[str,
         "callbacks": [],
         "complaints": [],
         "entries": [],
+        "fault_category_label": (dict(fault_category_choices()).get(str(sr.fault_category_id))
+                                 or str(sr.fault_category) if sr.fault_category_id else ""),
+        "perms_view_work_orders": has_perm(user, VIEW_WORK_ORDERS),
     }
     if has_perm(user, EDIT_REQUESTS):
         context["edit_form"] = bound.get("edit") or RequestEditForm(prefix="edit", initial={

@@ -1,0 +1,76 @@
+"""Contract tests of the reference endpoints: regions, fault categories, engineers, intake search."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aftersales.accounts.models import Skill
+from aftersales.core.testing import make_equipment, make_user, region_city
+from aftersales.servicedesk.models import FaultCategory
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+
+@pytest.mark.parametrize("path", ["regions", "fault-categories", "engineers", "intake/search?q=ab"])
+def test_anonymous_401(api_client, path):
+    response = api_client().get(f"{API}/{path}")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_regions_and_categories(users, api_client, city):
+    client = api_client(users["agent"])
+    cities = client.get(f"{API}/regions", {"kind": "city", "parent": city.parent_id}).json()
+    assert all(r["parent_id"] == city.parent_id and r["kind"] == "city" for r in cities["results"])
+    assert cities["count"] >= 1
+    root = FaultCategory.objects.create(code="refrig", name="制冷")
+    FaultCategory.objects.create(code="comp", name="压缩机", parent=root)
+    FaultCategory.objects.create(code="old", name="旧", is_active=False)
+    assert client.get(f"{API}/fault-categories").json()["count"] == 2
+    assert [c["code"] for c in client.get(f"{API}/fault-categories", {"parent": root.pk}).json()["results"]] == ["comp"]
+    assert client.get(f"{API}/regions", {"kind": "planet"}).status_code == 422
+
+
+def test_engineers_for_dispatch_roles_only(users, api_client):
+    users["engineer"].skills.add(Skill.objects.create(code="chiller", name="冷水机组"))
+    data = api_client(users["dispatcher"]).get(f"{API}/engineers").json()
+    assert [e["username"] for e in data["results"]] == ["engineer"]
+    assert data["results"][0]["skills"][0]["code"] == "chiller"
+    assert api_client(users["agent"]).get(f"{API}/engineers").status_code == 403
+    assert api_client(users["engineer"]).get(f"{API}/engineers").status_code == 403
+
+
+def test_intake_search(users, api_client):
+    unit = make_equipment(serial="SN-77001")
+    client = api_client(users["agent"])
+    by_initials = client.get(f"{API}/intake/search", {"q": "whzc"}).json()
+    assert by_initials[0]["customer"]["id"] == unit.customer_id
+    by_serial = client.get(f"{API}/intake/search", {"q": "SN-77001"}).json()
+    assert by_serial[0]["reasons"] == ["serial"]
+    assert by_serial[0]["equipment"][0]["matched"] is True
+    assert by_serial[0]["equipment"][0]["warranty_status"] == "in_warranty"
+    assert client.get(f"{API}/intake/search", {"q": "x"}).json() == []
+    assert api_client(users["engineer"]).get(f"{API}/intake/search", {"q": "whzc"}).status_code == 403
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(ctx)
+
+
+def test_list_query_counts_do_not_grow(users, api_client):
+    client = api_client(users["manager"])
+    urls = [f"{API}/regions", f"{API}/fault-categories", f"{API}/engineers"]
+    skill = Skill.objects.create(code="s0", name="s0")
+    users["engineer"].skills.add(skill)
+    FaultCategory.objects.create(code="c0", name="c0")
+    one = [_count(client, u) for u in urls]
+    for i in range(1, 10):
+        region_city(f"4201{i:02d}", f"城{i}")
+        FaultCategory.objects.create(code=f"c{i}", name=f"c{i}")
+        make_user("engineer", region=region_city()).skills.add(skill)
+    assert [_count(client, u) for u in urls] == one

@@ -1,0 +1,133 @@
+"""Each role's dashboard renders from a few bounded queries whose number does not grow with the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from aftersales.core.testing import make_assigned_work_order, make_request, make_triaged_request
+from aftersales.feedback import services as feedback
+from aftersales.feedback.models import Callback
+from aftersales.fieldservice import services as field
+from aftersales.servicedesk import services as desk
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["agent", "dispatcher", "lead", "manager", "admin"]
+# Session, user, and the dashboard's own reads; a dashboard that needs more is doing something per row.
+MAX_QUERIES = 16
+
+
+def login(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    session = client.session
+    session["language"] = "en"
+    session.save()
+    return client
+
+
+def add_activity(users, n: int) -> None:
+    """n new requests, n triaged with urgent severity and an unassigned work order, n resolved with callbacks."""
+    for i in range(n):
+        make_request(actor=users["agent"])
+        triaged = make_triaged_request(actor=users["agent"], severity="urgent" if i % 2 else "important")
+        field.work_order_create(actor=users["dispatcher"], request=triaged)
+        wo = make_assigned_work_order(engineer=users["engineer"], dispatcher=users["dispatcher"])
+        field.work_order_set_appointment(actor=users["dispatcher"], work_order=wo,
+                                         start=timezone.now() + dt.timedelta(hours=1), end=None)
+        done = make_triaged_request(actor=users["agent"])
+        desk.request_resolve(actor=users["agent"], request=done, resolution="已修复")
+        callback = Callback.objects.get(request=done)
+        feedback.callback_record(actor=users["agent"], callback=callback, result="reached",
+                                 satisfaction=1 + i % 5, comment="回访")
+
+
+def dashboard_queries(client) -> tuple[int, str]:
+    client.get("/")  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/")
+    assert response.status_code == 200
+    return len(ctx), response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_renders_with_bounded_queries(users, role, settings):
+    settings.AFTERSALES_LOW_SATISFACTION_ACTION = "complaint"
+    client = login(users[role])
+    add_activity(users, 1)
+    few, _body = dashboard_queries(client)
+    add_activity(users, 4)
+    many, body = dashboard_queries(client)
+    assert many == few, f"{role}: {few} queries with little data, {many} with more"
+    assert many <= MAX_QUERIES
+    assert "<h1>" in body
+
+
+def test_agent_dashboard_content(users):
+    add_activity(users, 2)
+    body = login(users["agent"]).get("/").content.decode()
+    assert reverse("servicedesk:intake") in body
+    assert "New, awaiting triage" in body
+    assert reverse("servicedesk:list") + "?state=new" in body
+
+
+def test_dispatcher_dashboard_content(users):
+    add_activity(users, 2)
+    body = login(users["dispatcher"]).get("/").content.decode()
+    assert reverse("fieldservice:board") in body
+    assert "Unassigned work orders" in body
+    assert users["engineer"].display_name in body  # today's appointment
+
+
+def test_manager_dashboard_figures(users, settings):
+    settings.AFTERSALES_LOW_SATISFACTION_ACTION = "complaint"
+    add_activity(users, 5)  # satisfaction 1..5: average 3, two of five rate 4-5, two low
+    from aftersales.reporting.selectors import manager_dashboard
+
+    data = manager_dashboard(users["manager"])
+    assert data["csat"]["answers"] == 5 and data["csat"]["average"] == 3 and data["csat"]["share"] == 40
+    assert data["low_count"] == 2
+    assert data["complaint_count"] == 2
+    assert data["created"]["this"] == 20
+    assert data["resolved"]["this"] == 5
+    assert data["matrix"].total == 15
+
+
+def test_manager_sees_requests_reopened_this_month(users, settings):
+    settings.AFTERSALES_LOW_SATISFACTION_ACTION = "reopen"
+    request = make_triaged_request(actor=users["agent"])
+    desk.request_resolve(actor=users["agent"], request=request, resolution="已修复")
+    feedback.callback_record(actor=users["agent"], callback=Callback.objects.get(request=request),
+                             result="reached", satisfaction=1)
+    body = login(users["manager"]).get("/").content.decode()
+    assert request.number in body
+
+
+def test_lead_dashboard_is_his_province(users):
+    from aftersales.core.testing import make_equipment, make_site, region_city
+
+    make_triaged_request(actor=users["agent"], severity="urgent")
+    elsewhere = make_equipment(site=make_site(city=region_city("440300", "深圳市", "440000", "广东省")))
+    make_triaged_request(actor=users["agent"], equipment=elsewhere, severity="urgent")
+    from aftersales.reporting.selectors import lead_dashboard
+
+    data = lead_dashboard(users["lead"])
+    assert data["matrix"].total == 1
+    assert [e.username for e in data["engineers"]] == ["engineer"]
+
+
+def test_engineer_goes_to_his_work(users):
+    response = login(users["engineer"]).get("/")
+    assert response.status_code == 302 and response["Location"] == reverse("fieldservice:my")
+
+
+def test_anonymous_is_sent_to_sign_in(db):
+    response = Client().get("/")
+    assert response.status_code == 302 and reverse("login") in response["Location"]
