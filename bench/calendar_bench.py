@@ -36,8 +36,10 @@ def _cases(n: int, seed: int) -> list[tuple[dt.datetime, dt.timedelta]]:
     span_us = int(MAX_SPAN / dt.timedelta(microseconds=1))
     year_us = 2 * 365 * 86_400 * 1_000_000
     return [
-        (base + dt.timedelta(microseconds=rng.randrange(year_us)),
-         dt.timedelta(microseconds=rng.randrange(1_000_000, span_us + 1)))
+        (
+            base + dt.timedelta(microseconds=rng.randrange(year_us)),
+            dt.timedelta(microseconds=rng.randrange(1_000_000, span_us + 1)),
+        )
         for _ in range(n)
     ]
 

@@ -51,6 +51,7 @@ def gettext_noop(message: str) -> str:
     """
     return message
 
+
 __all__ = [
     "ALWAYS",
     "CHINA_STANDARD_HOURS",
@@ -78,6 +79,7 @@ _US = 1_000_000
 # A calendar with no working time at all would make `add` search forever; give up after this many years.
 _MAX_EMPTY_YEARS = 10
 _MIN_YEAR, _MAX_YEAR = 1901, 9998
+_FAST_YEARS = (1970, 2100)  # years located by bisection; others by a slower exact lookup
 
 HoursSpec = Sequence[tuple["dt.time | str", "dt.time | str"]]
 """A day's working intervals in local wall time, e.g. ``[("08:30", "12:00"), ("13:30", "18:00")]``.
@@ -266,6 +268,7 @@ class WorkCalendar:
             raise CalendarError("A calendar needs working hours on at least one day.")
         self._years: dict[int, _YearTable] = {}
         self._year_starts: dict[int, int] = {}
+        self._bounds: list[int] | None = None  # year starts for _FAST_YEARS, to find a year by bisection
 
     def __repr__(self) -> str:
         return f"<WorkCalendar {self.name or self.tz}>"
@@ -342,6 +345,8 @@ class WorkCalendar:
     def _year_start(self, year: int) -> int:
         start = self._year_starts.get(year)
         if start is None:
+            if not _MIN_YEAR <= year <= _MAX_YEAR + 1:
+                raise CalendarError(f"Year {year} is outside the supported range.")
             start = self._year_starts[year] = self._first_instant(dt.date(year, 1, 1), 0)
         return start
 
@@ -379,6 +384,11 @@ class WorkCalendar:
 
     def _year_of(self, t: int) -> int:
         """The local calendar year an instant belongs to (by the compiled year boundaries)."""
+        bounds = self._bounds
+        if bounds is None:
+            bounds = self._bounds = [self._year_start(y) for y in range(_FAST_YEARS[0], _FAST_YEARS[1] + 1)]
+        if bounds[0] <= t < bounds[-1]:
+            return _FAST_YEARS[0] + bisect.bisect_right(bounds, t) - 1
         year = (_EPOCH + dt.timedelta(microseconds=t)).year
         if t < self._year_start(year):
             return year - 1
@@ -481,7 +491,7 @@ def always_open(tz: str = "UTC") -> WorkCalendar:
 
 
 # Known errors in the `chinesecalendar` data, corrected when seeding.  Sat 2005-12-31 was a make-up
-# workday for the 2006 New Year holiday (国办发明电〔2005〕38号); chinesecalendar issue #125.
+# workday for the 2006 New Year holiday (chinesecalendar issue #125; `holidays` agrees).
 CHINESECALENDAR_CORRECTIONS: dict[dt.date, Override] = {
     dt.date(2005, 12, 31): (True, "New Year's Day"),
 }

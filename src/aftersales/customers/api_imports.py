@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -65,9 +65,9 @@ ERRORS = {400: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 
                          "serial, dates). Headers may be English or Chinese. Every row is checked and nothing is "
                          "written: the answer lists the bad rows with reasons. Confirm with "
                          "`POST /imports/{id}/confirm`. Files over 20 MB answer 413.")
-def import_create(request: HttpRequest, kind: Form[ImportKind], file: File[UploadedFile]) -> tuple[int, Any]:
+def import_create(request: HttpRequest, kind: Form[ImportKind], file: File[UploadedFile]) -> Status:
     batch = imports.import_preview(actor=request.auth, kind=kind, upload=file)
-    return 201, _out(batch)
+    return Status(201, _out(batch))
 
 
 @router.get("/imports/{import_id}", response={200: ImportBatchOut, **ERRORS}, summary="Read an import",

@@ -32,7 +32,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core import audit
@@ -82,29 +82,29 @@ class ImportOutdated(Conflict):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Reasons for bad rows. Stored as codes; rendered in the reader's language.
+# Reasons for bad rows. Stored as codes with parameters; translated when shown, in the reader's language.
 
-REASONS: dict[str, Promise] = {
-    "required": _("%(column)s is required."),
-    "too_long": _("%(column)s is too long (at most %(max)s characters)."),
-    "unknown_city": _("Unknown city “%(value)s”."),
-    "ambiguous_city": _("More than one city is called “%(value)s”; add the province column."),
-    "unknown_model": _("Unknown product model “%(value)s”."),
-    "bad_date": _("“%(value)s” is not a date; write it as YYYY-MM-DD."),
-    "warranty_order": _("The warranty ends (%(end)s) before it starts (%(start)s)."),
-    "duplicate_serial_file": _("Serial number %(value)s appears more than once for this model in the file "
+REASONS: dict[str, str] = {
+    "required": gettext_noop("%(column)s is required."),
+    "too_long": gettext_noop("%(column)s is too long (at most %(max)s characters)."),
+    "unknown_city": gettext_noop("Unknown city “%(value)s”."),
+    "ambiguous_city": gettext_noop("More than one city is called “%(value)s”; add the province column."),
+    "unknown_model": gettext_noop("Unknown product model “%(value)s”."),
+    "bad_date": gettext_noop("“%(value)s” is not a date; write it as YYYY-MM-DD."),
+    "warranty_order": gettext_noop("The warranty ends (%(end)s) before it starts (%(start)s)."),
+    "duplicate_serial_file": gettext_noop("Serial number %(value)s appears more than once for this model in the file "
                                "(first on row %(first)s)."),
-    "duplicate_serial_db": _("Serial number %(value)s is already registered for this model."),
-    "unknown_customer": _("Unknown customer “%(value)s”."),
-    "ambiguous_customer": _("More than one customer is called “%(value)s”; give the customer code instead."),
-    "unknown_site": _("The customer has no site called “%(value)s”."),
-    "customer_required": _("Give the customer name or the customer code."),
-    "code_name_mismatch": _("Customer code %(value)s is used for another name on row %(first)s."),
-    "bad_kind": _("Unknown customer kind “%(value)s”; use company or person."),
-    "bad_email": _("“%(value)s” is not an e-mail address."),
-    "site_incomplete": _("A site needs a name, an address and a city."),
-    "contact_incomplete": _("A contact needs a name and a phone number."),
-    "outdated": _("This row no longer matches the data (changed since the preview)."),
+    "duplicate_serial_db": gettext_noop("Serial number %(value)s is already registered for this model."),
+    "unknown_customer": gettext_noop("Unknown customer “%(value)s”."),
+    "ambiguous_customer": gettext_noop("More than one customer is called “%(value)s”; give the customer code instead."),
+    "unknown_site": gettext_noop("The customer has no site called “%(value)s”."),
+    "customer_required": gettext_noop("Give the customer name or the customer code."),
+    "code_name_mismatch": gettext_noop("Customer code %(value)s is used for another name on row %(first)s."),
+    "bad_kind": gettext_noop("Unknown customer kind “%(value)s”; use company or person."),
+    "bad_email": gettext_noop("“%(value)s” is not an e-mail address."),
+    "site_incomplete": gettext_noop("A site needs a name, an address and a city."),
+    "contact_incomplete": gettext_noop("A contact needs a name and a phone number."),
+    "outdated": gettext_noop("This row no longer matches the data (changed since the preview)."),
 }
 
 
@@ -117,9 +117,9 @@ def reason_text(error: dict[str, Any]) -> str:
     if "column" in params:
         params["column"] = _column_label(params["column"])
     try:
-        return gettext(str(template)) % params
+        return gettext(template) % params
     except (KeyError, TypeError, ValueError):
-        return gettext(str(template))
+        return gettext(template)
 
 
 def error_rows(batch: ImportBatch) -> list[dict[str, Any]]:

@@ -49,6 +49,9 @@ def product_models_for(user: Any) -> QuerySet[ProductModel]:
     return ProductModel.objects.all()
 
 
+PER_CUSTOMER = 20
+
+
 @dataclass
 class CustomerMatch:
     """One customer found at intake, with the sites, contacts and equipment that matched or belong to it."""
@@ -58,6 +61,7 @@ class CustomerMatch:
     sites: list[Site] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     equipment: list[Equipment] = field(default_factory=list)
+    equipment_total: int = 0
 
 
 def intake_search(user: Any, query: str, limit: int = 8) -> list[CustomerMatch]:
@@ -95,19 +99,19 @@ def intake_search(user: Any, query: str, limit: int = 8) -> list[CustomerMatch]:
 
     matches = list(found.values())[:limit]
     ids = [m.customer.pk for m in matches]
-    sites = sites_for(user).filter(customer_id__in=ids).order_by("name")
-    units = equipment_for(user).filter(customer_id__in=ids).order_by("site_id", "serial")
-    contacts = contacts_for(user).filter(customer_id__in=ids)
     by_id = {m.customer.pk: m for m in matches}
-    for site in sites:
+    for site in sites_for(user).filter(customer_id__in=ids).order_by("name")[: PER_CUSTOMER * len(ids)]:
         by_id[site.customer_id].sites.append(site)
+    # A truck fleet has thousands of units: show the matched ones first, then a bounded number per customer.
     matched_unit_ids = {u.pk for u in matched_units}
-    for unit in units:
-        unit.matched = unit.pk in matched_unit_ids
-        by_id[unit.customer_id].equipment.append(unit)
     for m in matches:
-        m.equipment.sort(key=lambda u: not u.matched)
+        m.equipment_total = equipment_for(user).filter(customer_id=m.customer.pk).count()
+        units = list(equipment_for(user).filter(customer_id=m.customer.pk).exclude(pk__in=matched_unit_ids)
+                     .order_by("site_id", "serial")[:PER_CUSTOMER])
+        m.equipment = [u for u in matched_units if u.customer_id == m.customer.pk] + units
+        for unit in m.equipment:
+            unit.matched = unit.pk in matched_unit_ids
         m.contacts = []
-    for contact in contacts:
+    for contact in contacts_for(user).filter(customer_id__in=ids)[: PER_CUSTOMER * len(ids)]:
         by_id[contact.customer_id].contacts.append(contact)
     return matches

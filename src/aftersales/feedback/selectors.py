@@ -20,8 +20,15 @@ def callbacks_for(user: Any) -> QuerySet[Callback]:
     if not has_perm(user, VIEW_CALLBACKS):
         return qs.none()
     if user.role == "lead":
-        return qs.filter(request__province_id=user.region_id)
+        # A correlated EXISTS keeps the plan driven from the (small) callback set, not the province's requests.
+        return qs.filter(Exists(_province_requests(user).filter(pk=OuterRef("request_id"))))
     return qs
+
+
+def _province_requests(user: Any) -> QuerySet[Any]:
+    from aftersales.servicedesk.models import ServiceRequest
+
+    return ServiceRequest.objects.filter(province_id=user.region_id)
 
 
 def complaints_for(user: Any) -> QuerySet[Complaint]:
@@ -33,7 +40,8 @@ def complaints_for(user: Any) -> QuerySet[Complaint]:
         from aftersales.customers.models import Site
 
         in_province = Exists(Site.objects.filter(customer=OuterRef("customer_id"), province_id=user.region_id))
-        return qs.filter(Q(request__province_id=user.region_id) | Q(request__isnull=True) & in_province)
+        about_mine = Exists(_province_requests(user).filter(pk=OuterRef("request_id")))
+        return qs.filter(about_mine | Q(request__isnull=True) & in_province)
     return qs
 
 

@@ -22,6 +22,7 @@ from aftersales.core.models import AuditEntry
 from aftersales.feedback.choices import CallbackResult, CallbackState
 from aftersales.feedback.selectors import OPEN_COMPLAINT_STATES, callbacks_for, complaints_for
 from aftersales.fieldservice.choices import ACTIVE_STATES, WorkOrderState
+from aftersales.fieldservice.models import WorkOrder
 from aftersales.fieldservice.selectors import with_relations, work_orders_for
 from aftersales.servicedesk.choices import OPEN_STATES, RequestState, Severity
 from aftersales.servicedesk.models import ServiceRequest
@@ -137,21 +138,35 @@ def dispatcher_dashboard(user: Any) -> dict[str, Any]:
 def lead_dashboard(user: Any) -> dict[str, Any]:
     """Regional lead: his province's open requests by state and severity, unassigned work, engineers' load."""
     requests = requests_for(user)
-    unassigned = work_orders_for(user).filter(state=WorkOrderState.UNASSIGNED)
+    # Start from the few unassigned work orders and check each one's request is in scope (EXISTS), rather than
+    # joining all of the province's requests.
+    unassigned = WorkOrder.objects.filter(state=WorkOrderState.UNASSIGNED).filter(
+        Exists(requests.filter(pk=OuterRef("request_id"))))
     province = user.region_id
-    engineers = list(
-        get_user_model().objects.filter(role=Role.ENGINEER, is_active=True)
-        .filter(Q(region_id=province) | Q(region__parent_id=province))
-        .select_related("region")
-        .annotate(open_load=Count("work_orders", filter=Q(work_orders__state__in=ACTIVE_STATES)))
-        .order_by("-open_load", "display_name", "username")
-    ) if province else []
+    engineers: list[Any] = []
+    if province:
+        engineers = list(get_user_model().objects.filter(role=Role.ENGINEER, is_active=True)
+                         .filter(Q(region_id=province) | Q(region__parent_id=province)).select_related("region"))
+        load = dict(WorkOrder.objects.filter(state__in=ACTIVE_STATES, engineer__in=[e.pk for e in engineers])
+                    .order_by().values("engineer").annotate(n=Count("id")).values_list("engineer", "n"))
+        for engineer in engineers:
+            engineer.open_load = load.get(engineer.pk, 0)
+        engineers.sort(key=lambda e: (-e.open_load, str(e)))
     return {
         "region": user.region, "matrix": _open_by_state_and_severity(requests),
         "unassigned_count": unassigned.count(),
         "unassigned": list(with_relations(unassigned).order_by("created_at", "id")[:LIST_SIZE]),
         "engineers": engineers,
     }
+
+
+# A callback is due a day after the resolution and done within days; one done more than this long after it fell
+# due is not counted by the monthly figures. The bound lets the (state, due_at) index limit the rows read.
+CALLBACK_LATE_LIMIT = dt.timedelta(days=90)
+
+
+def _done_since(start: dt.datetime) -> dict[str, Any]:
+    return {"done_at__gte": start, "due_at__gte": start - CALLBACK_LATE_LIMIT}
 
 
 def manager_dashboard(user: Any) -> dict[str, Any]:
@@ -162,15 +177,21 @@ def manager_dashboard(user: Any) -> dict[str, Any]:
     created = requests.filter(created_at__gte=last_month).aggregate(
         this=Count("id", filter=Q(created_at__gte=this_month)), last=Count("id", filter=Q(created_at__lt=this_month)))
     # resolved_at is cleared on reopen, so this counts requests whose (latest) resolution fell in the month.
-    resolved = requests.filter(resolved_at__gte=last_month).aggregate(
+    # Resolving writes the row, so updated_at >= resolved_at: the indexed updated_at range bounds the scan exactly.
+    resolved = requests.filter(updated_at__gte=last_month, resolved_at__gte=last_month).aggregate(
         this=Count("id", filter=Q(resolved_at__gte=this_month)),
         last=Count("id", filter=Q(resolved_at__lt=this_month)))
     callbacks = callbacks_for(user).filter(state=CallbackState.DONE)
-    csat = callbacks.filter(done_at__gte=this_month, result=CallbackResult.REACHED,
-                            satisfaction__isnull=False).aggregate(
-        average=Avg("satisfaction"), answers=Count("id"), happy=Count("id", filter=Q(satisfaction__gte=4)))
-    csat["share"] = round(100 * csat["happy"] / csat["answers"]) if csat["answers"] else None
-    low = callbacks.filter(done_at__gte=now - dt.timedelta(days=30), satisfaction__lte=2)
+    low_since = now - dt.timedelta(days=30)
+    answered = Q(done_at__gte=this_month, result=CallbackResult.REACHED, satisfaction__isnull=False)
+    low_q = Q(done_at__gte=low_since, satisfaction__lte=2)
+    # One pass over the callbacks done since the earlier of the two windows gives CSAT and the low-rating count.
+    figures = callbacks.filter(**_done_since(min(this_month, low_since))).aggregate(
+        average=Avg("satisfaction", filter=answered), answers=Count("id", filter=answered),
+        happy=Count("id", filter=answered & Q(satisfaction__gte=4)), low=Count("id", filter=low_q))
+    csat = {"average": figures["average"], "answers": figures["answers"], "happy": figures["happy"],
+            "share": round(100 * figures["happy"] / figures["answers"]) if figures["answers"] else None}
+    low = callbacks.filter(**_done_since(low_since)).filter(low_q)
     complaints = complaints_for(user).filter(state__in=OPEN_COMPLAINT_STATES)
     complaint_states = {r["state"]: r["n"] for r in complaints.order_by().values("state").annotate(n=Count("id"))}
     # Reopened this month: updated this month (indexed range) and reopened, confirmed by a reopen entry this month.
@@ -184,7 +205,7 @@ def manager_dashboard(user: Any) -> dict[str, Any]:
         "this_month": this_month.date(), "last_month": last_month.date(),
         "last_month_end": (this_month - dt.timedelta(days=1)).date(), "today": timezone.localdate(),
         "csat": csat,
-        "low_count": low.count(),
+        "low_count": figures["low"],
         "low": list(low.select_related("request", "request__customer", "done_by").order_by("-done_at")[:LIST_SIZE]),
         "complaint_states": complaint_states, "complaint_count": sum(complaint_states.values()),
         "complaints": list(complaints.select_related("customer", "request").order_by("-created_at")[:5]),

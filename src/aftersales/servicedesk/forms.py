@@ -154,8 +154,11 @@ class RequestFilterForm(forms.Form):
         self.fields["assignee"].queryset = engineers().order_by("display_name", "username")
 
     def filters(self) -> dict[str, Any]:
-        """Keyword arguments for `selectors.request_list`; invalid filters are ignored rather than failing the page."""
-        d = self.cleaned_data if self.is_valid() else {}
+        """Keyword arguments for `selectors.request_list`; an invalid filter is dropped, the valid ones still apply."""
+        d: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()  # runs the checks; cleaned_data then holds the fields that passed
+            d = self.cleaned_data
         return {
             "q": d.get("q") or "",
             "state": d.get("state") or None,

@@ -205,4 +205,6 @@ def request_mark_started(*, actor: Any, request: ServiceRequest) -> None:
 @transaction.atomic
 def fault_category_create(*, actor: Any, code: str, name: str, name_en: str = "",
                           parent: FaultCategory | None = None) -> FaultCategory:
-    return core.create(FaultCategory, actor=actor, code=code, name=name, name_en=name_en, parent=parent)
+    # `parent=` of core.create is the audit parent; the tree link is parent_id.
+    return core.create(FaultCategory, actor=actor, code=code, name=name, name_en=name_en,
+                       parent_id=parent.pk if parent else None)

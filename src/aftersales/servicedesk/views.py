@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from aftersales.core import audit
@@ -181,8 +182,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
         sr.assignees = list(seen.values())
     context = {"form": form, "page": page, "requests": page["results"]}
     if _is_htmx(request) and request.headers.get("HX-Target") == "results":
-        return render(request, "servicedesk/partials/request_table.html", context)
-    return render(request, "servicedesk/list.html", context)
+        response = render(request, "servicedesk/partials/request_table.html", context)
+    else:
+        response = render(request, "servicedesk/list.html", context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -141,6 +141,7 @@ class DemoBuilder:
         self._serials = count(1)
         self._signatures = count(seed)
         self.traveller: Any = None
+        self._resolved_seen = 0
 
     # -- time ---------------------------------------------------------------------------------------------------
 
@@ -161,6 +162,15 @@ class DemoBuilder:
 
     def local(self, day: dt.date, hour: float) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(0), TZ) + dt.timedelta(hours=hour)
+
+    def office(self, when: dt.datetime) -> dt.datetime:
+        """The same moment if it falls in office hours (08:30–20:00), else the next morning's first hours."""
+        local = when.astimezone(TZ)
+        hour = local.hour + local.minute / 60
+        if 8.5 <= hour < 20:
+            return when
+        day = local.date() + (dt.timedelta(days=1) if hour >= 20 else dt.timedelta(0))
+        return self.local(day, self.rng.uniform(8.5, 11))
 
     def working_moment(self, day: dt.date, urgent: bool = False) -> dt.datetime:
         hour = self.rng.uniform(0, 23.9) if urgent and self.rng.random() < 0.4 else self.rng.uniform(8.2, 19.5)
@@ -391,7 +401,14 @@ class DemoBuilder:
             t = self._visit_cycle(sr, plan, unit, story, t, outcome="fixed",
                                   decline=kind == "decline", reassign=kind == "reassign")
         if plan.ending == "resolved":
-            if self.rng.random() < 0.35:
+            luck = self.rng.random()
+            self._resolved_seen += 1
+            if self._resolved_seen == 1:
+                pass  # the first stays in the agent's callback queue
+            elif luck < 0.12:  # a fresh complaint on the manager's desk
+                t = self._callback(sr, t, satisfaction=self.rng.choice([1, 2]))
+                self._complaint_handled(sr, t, close=False)
+            elif luck < 0.4:
                 self._callback(sr, t, satisfaction=self.rng.choice([4, 5, 5]))
             return
         if kind == "low_sat":
@@ -404,15 +421,15 @@ class DemoBuilder:
             t = self._callback(sr, t, satisfaction=self._satisfaction(), unreachable_first=True)
         elif kind == "reopen":
             t = self._callback(sr, t, satisfaction=self._satisfaction(low=False))
-            t = self.at(t + self.rng.uniform(0.5, 4) * DAY)
+            t = self.at(self.office(t + self.rng.uniform(0.5, 4) * DAY))
             desk.request_close(actor=self.users["agent"], request=sr)
-            t = self.at(t + self.rng.uniform(2, 15) * DAY)
+            t = self.at(self.office(t + self.rng.uniform(2, 15) * DAY))
             desk.request_reopen(actor=self.users["agent"], request=sr, reason=self.rng.choice(data.REOPEN_REASONS))
             t = self._visit_cycle(sr, plan, unit, story, t, outcome="fixed", senior=True)
             t = self._callback(sr, t, satisfaction=self.rng.choice([4, 5]))
         else:
             t = self._callback(sr, t, satisfaction=self._satisfaction(low=False))
-        t = self.at(t + self.rng.uniform(0.1, 3) * DAY)
+        t = self.at(self.office(t + self.rng.uniform(0.1, 3) * DAY))
         desk.request_close(actor=self.users["agent"], request=sr)
 
     def _unit_for(self, plan: Plan) -> Equipment:
@@ -551,7 +568,7 @@ class DemoBuilder:
         wo = fieldwork.work_order_create(actor=dispatcher, request=sr, instructions=story["summary"],
                                      required_skill=self.skills[self.model_kind[unit.product_model_id][1]])
         engineer = self.users[plan.engineer_hint] if plan.engineer_hint else self._engineer_for(unit)
-        day = self.today + dt.timedelta(days=self.rng.choice([0, 0, 1]))
+        day = self.today + dt.timedelta(days=0 if plan.engineer_hint else self.rng.choice([0, 0, 1]))
         start = self.local(day, self.rng.choice([9, 10, 11, 13.5, 14.5, 15.5, 16.5, 18]))
         t = self.at(t + self.rng.uniform(1, 15) * MINUTE)
         fieldwork.work_order_assign(actor=dispatcher, work_order=wo, engineer=engineer, appointment_start=start,
@@ -593,7 +610,7 @@ class DemoBuilder:
         t = self.at(t + self.rng.uniform(0.3, 6) * HOUR)
         desk.request_resolve(actor=resolver, request=sr, resolution=story["resolution"])
         t = self._callback(sr, t, satisfaction=self._satisfaction(low=False))
-        t = self.at(t + self.rng.uniform(0.1, 2) * DAY)
+        t = self.at(self.office(t + self.rng.uniform(0.1, 2) * DAY))
         desk.request_close(actor=self.users["agent"], request=sr)
         if kind == "complaint":
             complaint = Complaint.objects.get(request=sr, callback__isnull=True)
@@ -609,28 +626,30 @@ class DemoBuilder:
         if callback is None:
             return t
         agent = self.users[self.rng.choice(["agent", "agent2"])]
-        t = self.at(t + self.rng.uniform(2, 26) * HOUR)
+        t = self.at(self.office(t + self.rng.uniform(2, 26) * HOUR))
         if unreachable_first:
             feedback.callback_record(actor=agent, callback=callback, result="unreachable", comment="无人接听")
-            t = self.at(t + self.rng.uniform(3, 24) * HOUR)
+            t = self.at(self.office(t + self.rng.uniform(3, 24) * HOUR))
         comment = self.rng.choice(data.CALLBACK_COMMENTS[satisfaction])
         feedback.callback_record(actor=agent, callback=callback, result="reached", satisfaction=satisfaction,
                                  comment=comment, method=self.rng.choice(["phone", "phone", "phone", "visit"]))
         sr.refresh_from_db()  # a low rating may have reopened it
         return t
 
-    def _complaint_handled(self, sr: ServiceRequest, t: dt.datetime) -> dt.datetime:
+    def _complaint_handled(self, sr: ServiceRequest, t: dt.datetime, close: bool = True) -> dt.datetime:
         """A low rating opened a complaint: the manager investigates, answers and closes it."""
         manager = self.users["manager"]
         complaint = Complaint.objects.filter(request=sr).order_by("-id").first()
         if complaint is None:  # configured to reopen instead: the request is back in triage; work it again
             return t
-        t = self.at(t + self.rng.uniform(0.5, 4) * HOUR)
+        t = self.at(self.office(t + self.rng.uniform(0.5, 4) * HOUR))
         feedback.complaint_transition(actor=manager, complaint=complaint, action="investigate")
-        t = self.at(t + self.rng.uniform(0.5, 3) * DAY)
+        if not close:
+            return t
+        t = self.at(self.office(t + self.rng.uniform(0.5, 3) * DAY))
         feedback.complaint_transition(actor=manager, complaint=complaint, action="answer",
                                       answer=self.rng.choice(data.COMPLAINT_ANSWERS))
-        t = self.at(t + self.rng.uniform(1, 3) * DAY)
+        t = self.at(self.office(t + self.rng.uniform(1, 3) * DAY))
         feedback.complaint_transition(actor=manager, complaint=complaint, action="close")
         return t
 

@@ -16,15 +16,17 @@ def _stroke(rng: random.Random, x0: float, x1: float) -> list[tuple[float, float
     """One pen stroke: a wavy line with loops, like a hurried Chinese signature."""
     points = []
     base = HEIGHT * rng.uniform(0.45, 0.6)
-    amp = rng.uniform(18, 40)
-    freq = rng.uniform(0.035, 0.07)
-    loop = rng.uniform(6, 16)
+    amp = rng.uniform(10, 26)
+    freq = rng.uniform(0.05, 0.09)
+    loop = rng.uniform(8, 15)
     phase = rng.uniform(0, math.tau)
-    steps = int((x1 - x0) / 2)
+    steps = int(x1 - x0)
+    slant = rng.uniform(0.2, 0.45)
     for i in range(steps):
-        t = x0 + i * 2
-        x = t + loop * math.cos(t * freq * 3 + phase)
-        y = base + amp * math.sin(t * freq + phase) + loop * math.sin(t * freq * 3 + phase)
+        t = x0 + i
+        y_wave = amp * math.sin(t * freq + phase) + loop * math.sin(t * freq * 2.6 + phase)
+        x = t + loop * math.cos(t * freq * 2.6 + phase) - slant * y_wave
+        y = base + y_wave
         points.append((x, y))
     return points
 

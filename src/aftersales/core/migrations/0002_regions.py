@@ -4,15 +4,14 @@ The rows live in regions.csv next to this file (code, name, name_en, kind, paren
 (Beijing, Tianjin, Shanghai, Chongqing) have one city row each with their xx0100 code; Hubei's and Henan's
 county-level cities directly under the province (Xiantao, Qianjiang, Tianmen, Shennongjia, Jiyuan) are included
 because sites and engineers are placed there. Rows that already exist (same code) are left as they are, so the
-migration is safe on a database where someone entered regions by hand. Reversing removes only the rows this
-migration would have added and that nothing references.
+migration is safe on a database where someone entered regions by hand. Reversing removes the rows this migration
+adds, except those that a record still references (those are kept).
 """
 
 import csv
 from pathlib import Path
 
 from django.db import migrations
-from django.db.models import ProtectedError
 
 DATA = Path(__file__).with_name("regions.csv")
 
@@ -38,16 +37,35 @@ def load(apps, schema_editor):
     ])
 
 
+def _in_use(schema_editor, table):
+    """Ids of regions that some row (a site, a request, a user, a child region) still points at.
+
+    Read from the database's own foreign keys: at this point of a backwards migration the historical models of
+    later apps (customers, servicedesk) are not in the migration state, so the ORM cannot see them.
+    """
+    connection = schema_editor.connection
+    quote = schema_editor.quote_name
+    used = set()
+    with connection.cursor() as cursor:
+        for info in connection.introspection.get_table_list(cursor):
+            if info.type != "t":
+                continue
+            for column, (_target_column, target_table) in connection.introspection.get_relations(
+                    cursor, info.name).items():
+                if target_table == table:
+                    cursor.execute(f"SELECT DISTINCT {quote(column)} FROM {quote(info.name)} "  # noqa: S608
+                                   f"WHERE {quote(column)} IS NOT NULL")
+                    used.update(row[0] for row in cursor.fetchall())
+    return used
+
+
 def unload(apps, schema_editor):
     Region = apps.get_model("core", "Region")
     db = schema_editor.connection.alias
     rows = _rows()
-    for kind in ("city", "province"):
-        for code in [r["code"] for r in rows if r["kind"] == kind]:
-            try:
-                Region.objects.using(db).filter(code=code).delete()
-            except ProtectedError:
-                pass  # still used by a site, a request or a user: keep it
+    for kind in ("city", "province"):  # cities first: a province is in use while it has children
+        codes = [r["code"] for r in rows if r["kind"] == kind]
+        Region.objects.using(db).filter(code__in=codes).exclude(pk__in=_in_use(schema_editor, Region._meta.db_table)).delete()
 
 
 class Migration(migrations.Migration):

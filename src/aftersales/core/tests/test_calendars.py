@@ -102,25 +102,56 @@ def _spec(week: dict[int, list[tuple[int, int]]]) -> dict[int, list[tuple[str, s
 
 
 SCENARIOS = [
-    Scenario("china-office", cn, SHANGHAI, cn_rule,
-             dt.datetime(2025, 12, 20, tzinfo=SHANGHAI), dt.datetime(2027, 3, 20, tzinfo=SHANGHAI),
-             dt.datetime(2027, 1, 5, tzinfo=SHANGHAI), 30 * 8 * 60),
-    Scenario("berlin-office-dst", lambda: WorkCalendar("Europe/Berlin", _spec(BERLIN_WEEK)), BERLIN,
-             week_rule(BERLIN_WEEK),
-             dt.datetime(2026, 3, 1, tzinfo=BERLIN), dt.datetime(2026, 12, 31, tzinfo=BERLIN),
-             dt.datetime(2026, 11, 1, tzinfo=BERLIN), 30 * 8 * 60),
-    Scenario("new-york-night-shift", lambda: WorkCalendar("America/New_York", _spec(NIGHT_WEEK)), NEW_YORK,
-             week_rule(NIGHT_WEEK),
-             dt.datetime(2026, 2, 20, tzinfo=NEW_YORK), dt.datetime(2026, 12, 31, tzinfo=NEW_YORK),
-             dt.datetime(2026, 11, 15, tzinfo=NEW_YORK), 30 * 8 * 60),
-    Scenario("berlin-24x7-dst", lambda: always_open("Europe/Berlin"), BERLIN,
-             week_rule({wd: [(0, 24 * H)] for wd in range(7)}),
-             dt.datetime(2026, 3, 1, tzinfo=BERLIN), dt.datetime(2026, 12, 1, tzinfo=BERLIN),
-             dt.datetime(2026, 10, 31, tzinfo=BERLIN), 30 * 24 * 60),
-    Scenario("utc-24x7-year-end", lambda: always_open("UTC"), ZoneInfo("UTC"),
-             week_rule({wd: [(0, 24 * H)] for wd in range(7)}),
-             dt.datetime(2026, 12, 1, tzinfo=UTC), dt.datetime(2027, 3, 1, tzinfo=UTC),
-             dt.datetime(2027, 1, 20, tzinfo=UTC), 30 * 24 * 60),
+    Scenario(
+        "china-office",
+        cn,
+        SHANGHAI,
+        cn_rule,
+        dt.datetime(2025, 12, 20, tzinfo=SHANGHAI),
+        dt.datetime(2027, 3, 20, tzinfo=SHANGHAI),
+        dt.datetime(2027, 1, 5, tzinfo=SHANGHAI),
+        30 * 8 * 60,
+    ),
+    Scenario(
+        "berlin-office-dst",
+        lambda: WorkCalendar("Europe/Berlin", _spec(BERLIN_WEEK)),
+        BERLIN,
+        week_rule(BERLIN_WEEK),
+        dt.datetime(2026, 3, 1, tzinfo=BERLIN),
+        dt.datetime(2026, 12, 31, tzinfo=BERLIN),
+        dt.datetime(2026, 11, 1, tzinfo=BERLIN),
+        30 * 8 * 60,
+    ),
+    Scenario(
+        "new-york-night-shift",
+        lambda: WorkCalendar("America/New_York", _spec(NIGHT_WEEK)),
+        NEW_YORK,
+        week_rule(NIGHT_WEEK),
+        dt.datetime(2026, 2, 20, tzinfo=NEW_YORK),
+        dt.datetime(2026, 12, 31, tzinfo=NEW_YORK),
+        dt.datetime(2026, 11, 15, tzinfo=NEW_YORK),
+        30 * 8 * 60,
+    ),
+    Scenario(
+        "berlin-24x7-dst",
+        lambda: always_open("Europe/Berlin"),
+        BERLIN,
+        week_rule({wd: [(0, 24 * H)] for wd in range(7)}),
+        dt.datetime(2026, 3, 1, tzinfo=BERLIN),
+        dt.datetime(2026, 12, 1, tzinfo=BERLIN),
+        dt.datetime(2026, 10, 31, tzinfo=BERLIN),
+        30 * 24 * 60,
+    ),
+    Scenario(
+        "utc-24x7-year-end",
+        lambda: always_open("UTC"),
+        ZoneInfo("UTC"),
+        week_rule({wd: [(0, 24 * H)] for wd in range(7)}),
+        dt.datetime(2026, 12, 1, tzinfo=UTC),
+        dt.datetime(2027, 3, 1, tzinfo=UTC),
+        dt.datetime(2027, 1, 20, tzinfo=UTC),
+        30 * 24 * 60,
+    ),
 ]
 
 
@@ -148,7 +179,18 @@ def minutes_for(scenario: Scenario) -> tuple[bool, ...]:
 
 
 def _index(scenario: Scenario, t: dt.datetime) -> int:
-    return (t - scenario.window_start) // MINUTE
+    # in UTC: two datetimes with the same tzinfo subtract as wall times, ignoring DST
+    return (t.astimezone(UTC) - scenario.window_start.astimezone(UTC)) // MINUTE
+
+
+def _at(scenario: Scenario, minute: int) -> dt.datetime:
+    """The instant ``minute`` minutes into the window (in UTC: adding to local times is wall arithmetic)."""
+    return scenario.window_start.astimezone(UTC) + minute * MINUTE
+
+
+def _plus(t: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``t`` + ``delta`` of elapsed time, in ``t``'s zone."""
+    return (t.astimezone(UTC) + delta).astimezone(t.tzinfo)
 
 
 def ref_add(scenario: Scenario, start: dt.datetime, minutes: int) -> dt.datetime:
@@ -162,20 +204,19 @@ def ref_add(scenario: Scenario, start: dt.datetime, minutes: int) -> dt.datetime
         if work[i]:
             count += 1
             if count == minutes:
-                return scenario.window_start + (i + 1) * MINUTE
+                return _at(scenario, i + 1)
         i += 1
 
 
 def ref_between(scenario: Scenario, a: dt.datetime, b: dt.datetime) -> int:
-    return sum(minutes_for(scenario)[_index(scenario, a):_index(scenario, b)])
+    return sum(minutes_for(scenario)[_index(scenario, a) : _index(scenario, b)])
 
 
 @st.composite
 def minute_case(draw: st.DrawFn) -> tuple[Scenario, dt.datetime, int]:
     scenario = draw(st.sampled_from(SCENARIOS))
     last = _index(scenario, scenario.starts_until)
-    start = scenario.window_start + draw(st.integers(0, last)) * MINUTE
-    start = start.astimezone(draw(st.sampled_from(INPUT_ZONES)))
+    start = _at(scenario, draw(st.integers(0, last))).astimezone(draw(st.sampled_from(INPUT_ZONES)))
     minutes = draw(st.one_of(st.integers(0, 600), st.integers(0, scenario.max_minutes)))
     return scenario, start, minutes
 
@@ -184,8 +225,8 @@ def minute_case(draw: st.DrawFn) -> tuple[Scenario, dt.datetime, int]:
 def micro_case(draw: st.DrawFn) -> tuple[Scenario, dt.datetime, dt.timedelta, dt.timedelta]:
     scenario = draw(st.sampled_from(SCENARIOS))
     span = scenario.starts_until - scenario.window_start
-    start = scenario.window_start + dt.timedelta(microseconds=draw(st.integers(0, span // dt.timedelta(microseconds=1))))
-    start = start.astimezone(draw(st.sampled_from(INPUT_ZONES)))
+    offset = dt.timedelta(microseconds=draw(st.integers(0, span // dt.timedelta(microseconds=1))))
+    start = _plus(scenario.window_start, offset).astimezone(draw(st.sampled_from(INPUT_ZONES)))
     max_us = scenario.max_minutes * 60_000_000
     a = dt.timedelta(microseconds=draw(st.integers(0, max_us)))
     b = dt.timedelta(microseconds=draw(st.integers(0, max_us)))
@@ -193,6 +234,7 @@ def micro_case(draw: st.DrawFn) -> tuple[Scenario, dt.datetime, dt.timedelta, dt
 
 
 # -- properties against the reference --------------------------------------------------------------
+
 
 @PROPS
 @given(minute_case())
@@ -212,13 +254,14 @@ def test_add_matches_minute_walk(case: tuple[Scenario, dt.datetime, int]) -> Non
 @given(minute_case(), st.integers(0, 60 * 24 * 40))
 def test_between_matches_minute_count(case: tuple[Scenario, dt.datetime, int], gap: int) -> None:
     scenario, a, _ = case
-    b = min(a + gap * MINUTE, scenario.window_end)
+    b = min(_plus(a, gap * MINUTE), scenario.window_end)
     result = calendar_for(scenario).between(a, b)
     assert result.duration == ref_between(scenario, a, b) * MINUTE, scenario
     assert calendar_for(scenario).between(b, a).duration == -result.duration
 
 
 # -- algebraic properties at microsecond resolution ----------------------------------------------
+
 
 @PROPS
 @given(micro_case())
@@ -235,7 +278,7 @@ def test_add_is_monotonic(case: tuple[Scenario, dt.datetime, dt.timedelta, dt.ti
     cal = calendar_for(scenario)
     small, large = sorted((a, b))
     assert start <= cal.add(start, small).at <= cal.add(start, large).at
-    later = start + (large - small)
+    later = _plus(start, large - small)
     assert cal.add(start, small).at <= cal.add(later, small).at
 
 
@@ -249,7 +292,7 @@ def test_between_inverts_add(case: tuple[Scenario, dt.datetime, dt.timedelta, dt
     assert span.duration == a
     assert span.estimated == end.estimated
     # and the other way round: `add` finds the earliest instant with that much working time
-    other = start + b
+    other = _plus(start, b)
     measured = cal.between(start, other).duration
     back = cal.add(start, measured).at
     assert back <= other
@@ -261,11 +304,14 @@ def test_between_inverts_add(case: tuple[Scenario, dt.datetime, dt.timedelta, dt
 def test_between_is_additive(case: tuple[Scenario, dt.datetime, dt.timedelta, dt.timedelta]) -> None:
     scenario, start, a, b = case
     cal = calendar_for(scenario)
-    mid, end = start + a, start + a + b
-    assert cal.between(start, mid).duration + cal.between(mid, end).duration == cal.between(start, end).duration
+    mid, end = _plus(start, a), _plus(start, a + b)
+    assert (
+        cal.between(start, mid).duration + cal.between(mid, end).duration == cal.between(start, end).duration
+    )
 
 
 # -- known vectors (domain reference §4) -------------------------------------------------------
+
 
 def test_third_working_day_after_national_day_eve_is_saturday() -> None:
     assert cn().add_working_days(dt.date(2026, 9, 30), 3) == (dt.date(2026, 10, 10), False)
@@ -299,7 +345,9 @@ def test_makeup_saturday_uses_weekday_hours() -> None:
 def test_lunch_break_is_skipped() -> None:
     start = dt.datetime(2026, 3, 3, 11, 0, tzinfo=SHANGHAI)
     assert cn().add(start, dt.timedelta(hours=2)).at == dt.datetime(2026, 3, 3, 14, 30, tzinfo=SHANGHAI)
-    assert cn().between(start, dt.datetime(2026, 3, 3, 14, 30, tzinfo=SHANGHAI)).duration == dt.timedelta(hours=2)
+    assert cn().between(start, dt.datetime(2026, 3, 3, 14, 30, tzinfo=SHANGHAI)).duration == dt.timedelta(
+        hours=2
+    )
 
 
 def test_weekend_adds_no_working_time() -> None:
@@ -323,6 +371,7 @@ def test_day_status_names_holidays_and_estimates() -> None:
 
 
 # -- regressions from other systems --------------------------------------------------------------
+
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "Europe/Berlin"])
 def test_24x7_calendar_loses_no_minute_at_midnight(zone: str) -> None:
@@ -352,7 +401,9 @@ def test_working_hours_in_dst_gap_start_when_clocks_jump() -> None:
     cal = WorkCalendar("Europe/Berlin", weekdays([("01:00", "02:30"), ("03:00", "04:00")], range(7)))
     day = dt.datetime(2026, 3, 29, tzinfo=BERLIN), dt.datetime(2026, 3, 30, tzinfo=BERLIN)
     assert cal.between(*day).duration == dt.timedelta(hours=2)
-    assert cal.add(day[0], dt.timedelta(hours=1, minutes=30)).at == dt.datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN)
+    assert cal.add(day[0], dt.timedelta(hours=1, minutes=30)).at == dt.datetime(
+        2026, 3, 29, 3, 30, tzinfo=BERLIN
+    )
 
 
 def test_office_hours_keep_wall_clock_across_dst() -> None:
@@ -375,7 +426,11 @@ def test_deadline_crossing_into_year_without_data_is_estimated() -> None:
 def test_year_without_data_uses_admin_entered_schedule() -> None:
     cal = china_calendar(
         years=range(2025, 2027),
-        extra_overrides={dt.date(2027, 1, 4): (False, "New Year's Day")},
+        # an official year's table is complete: the notice's days off replace the fixed-date fallback
+        extra_overrides={
+            dt.date(2027, 1, 1): (False, "New Year's Day"),
+            dt.date(2027, 1, 4): (False, "New Year's Day"),
+        },
         extra_official_years=[2027],
     )
     start = dt.datetime(2026, 12, 31, 17, 0, tzinfo=SHANGHAI)
@@ -392,13 +447,15 @@ def test_zero_duration_and_results_keep_input_zone() -> None:
 
 # -- seeding from chinesecalendar, cross-checked against holidays -------------------------------
 
+
 def test_seed_matches_holidays_package_day_by_day() -> None:
     import holidays
 
     years = range(2004, 2027)
     reference = holidays.China(years=years)
-    raw = WorkCalendar("Asia/Shanghai", CHINA_STANDARD_HOURS, china_overrides(years, corrected=False),
-                       official_years=years)
+    raw = WorkCalendar(
+        "Asia/Shanghai", CHINA_STANDARD_HOURS, china_overrides(years, corrected=False), official_years=years
+    )
     seeded = cn()
     raw_diff, seeded_diff = [], []
     day = dt.date(2004, 1, 1)
@@ -437,6 +494,7 @@ def test_missing_schedule_warning_from_first_of_november() -> None:
 
 
 # -- bad configuration and arguments -------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("hours", "tz"),

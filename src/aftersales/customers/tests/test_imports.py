@@ -19,7 +19,14 @@ from aftersales.core import audit
 from aftersales.core.api import BearerAuth, problem
 from aftersales.core.errors import DomainError
 from aftersales.core.models import AuditEntry
-from aftersales.core.testing import make_customer, make_equipment, make_model, make_site, make_user, region_city
+from aftersales.core.testing import (
+    make_customer,
+    make_equipment,
+    make_model,
+    make_site,
+    make_user,
+    region_city,
+)
 from aftersales.customers import imports
 from aftersales.customers.api_imports import router
 from aftersales.customers.models import Contact, Customer, Equipment, ImportBatch, Site
@@ -281,7 +288,7 @@ def test_type_is_decided_by_content_not_name(base):
     (b"\xff\xfe" + "客户名称".encode("utf-16-le"), "import_file_rejected"),
     (b"", "import_file_empty"),
     (b"Foo,Bar\n1,2\n", "import_columns_missing"),
-    ("Customer name,Site,Model,Serial number\n".encode(), "import_file_empty"),
+    (b"Customer name,Site,Model,Serial number\n", "import_file_empty"),
 ])
 def test_bad_files_are_refused_and_nothing_is_stored(base, data, code):
     with pytest.raises(DomainError) as info:

@@ -152,8 +152,6 @@ def test_reassign_keeps_history(users, api_client):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_assign_at_once_one_wins(api_client):
-    from django.db import close_old_connections
-
     dispatchers = [make_user("dispatcher"), make_user("dispatcher")]
     engineer = make_user("engineer", region=region_city())
     request = make_triaged_request()
@@ -165,10 +163,12 @@ def test_two_dispatchers_assign_at_once_one_wins(api_client):
     results = []
 
     def run(client):
-        barrier.wait()
-        results.append(client.post(f"{WO}/{wo.pk}/assign", {"engineer_id": engineer.pk},
-                                   content_type=JSON).status_code)
-        close_old_connections()
+        try:
+            barrier.wait()
+            results.append(client.post(f"{WO}/{wo.pk}/assign", {"engineer_id": engineer.pk},
+                                       content_type=JSON).status_code)
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=run, args=(c,)) for c in clients]
     for t in threads:

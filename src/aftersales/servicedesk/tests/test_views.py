@@ -287,6 +287,10 @@ def test_list_ignores_bad_filters(users, sr):
     })
     assert response.status_code == 200
     assert sr.number in response.content.decode()
+    # the valid filters still apply when another one is bad
+    html = client_for(users["agent"]).get(reverse("servicedesk:list"), {"severity": "urgent",
+                                                                         "created_from": "yesterday"}).content.decode()
+    assert sr.number not in html
 
 
 def test_list_htmx_returns_the_table_only(users, sr):

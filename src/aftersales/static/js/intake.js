@@ -46,7 +46,8 @@
     if (event.target.closest(".pick")) { focusFormAfterPick = true; }
   });
 
-  document.body.addEventListener("htmx:afterSwap", function (event) {
+  // afterSettle, not afterSwap: only then has htmx wired up the new links, so a click fetches the fragment.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (target === results && pickWhenLoaded) {
       pickWhenLoaded = false;

@@ -1,0 +1,157 @@
+"""The demo company (`aftersales demo-data`) and the reference regions it stands on."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import RequestFactory
+from django.utils import timezone
+
+from aftersales.core import audit
+from aftersales.core.demo.builder import demo_password
+from aftersales.core.models import AuditEntry, Region
+from aftersales.feedback.models import Callback, Complaint
+from aftersales.fieldservice.models import ServiceReceipt, Visit, WorkOrder
+from aftersales.servicedesk.choices import RequestState, Severity
+from aftersales.servicedesk.models import ServiceRequest
+
+PASSWORD = "demo-Test-Password-1"
+ROLES = {"agent": "agent", "agent2": "agent", "dispatcher": "dispatcher", "engineer": "engineer", "lead": "lead",
+         "manager": "manager", "admin": "admin"}
+
+
+def load(**options) -> str:
+    out = io.StringIO()
+    call_command("demo_data", stdout=out, stderr=io.StringIO(), **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db, monkeypatch):
+    monkeypatch.setenv("AFTERSALES_DEMO_PASSWORD", PASSWORD)
+    return load(requests=30)
+
+
+def test_every_role_can_sign_in(demo):
+    User = get_user_model()
+    for username, role in ROLES.items():
+        user = User.objects.get(username=username)
+        assert user.role == role
+        assert user.language == "zh-hans"
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request=request, username=username, password=PASSWORD) == user
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert User.objects.filter(role="engineer").count() >= 6
+    assert User.objects.get(username="lead").region.code == "420000"
+    provinces = set(User.objects.filter(role="engineer").values_list("region__parent__code", flat=True))
+    assert {"420000", "430000", "410000"} <= provinces
+    assert "password for all: " + PASSWORD in demo
+    for username in ROLES:
+        assert username in demo
+
+
+def test_history_covers_every_state_and_severity(demo):
+    assert ServiceRequest.objects.count() == 30
+    states = set(ServiceRequest.objects.values_list("state", flat=True))
+    assert states == set(RequestState.values)
+    severities = set(ServiceRequest.objects.values_list("severity", flat=True))
+    assert set(Severity.values) <= severities
+    assert ServiceRequest.objects.filter(state="new", severity="").exists()
+    # backdated: months of history, nothing in the future, numbers follow time
+    now = timezone.now()
+    oldest = ServiceRequest.objects.order_by("created_at").first()
+    assert (now - oldest.created_at).days > 120
+    assert not AuditEntry.objects.filter(at__gt=now).exists()
+    numbers = list(ServiceRequest.objects.order_by("created_at").values_list("number", flat=True))
+    assert numbers == sorted(numbers)
+    # the dispatch board has work today
+    today = timezone.localdate()
+    assert WorkOrder.objects.filter(appointment_start__date=today, engineer__username="engineer").exists()
+
+
+def test_audit_chains_verify(demo):
+    records = [*ServiceRequest.objects.all(), *WorkOrder.objects.all(), *Visit.objects.all(),
+               *Callback.objects.all(), *Complaint.objects.all()]
+    assert records
+    assert all(audit.verify_chain(record) for record in records)
+    closed = ServiceRequest.objects.filter(state="closed", work_orders__isnull=False).first()
+    verbs = [entry.verb for entry in audit.timeline(closed)]
+    for verb in ("created", "triage", "assign", "accept", "arrive", "visit_recorded", "departed", "complete",
+                 "callback_done", "close"):
+        assert verb in verbs
+
+
+def test_receipts_signatures_and_callbacks(demo):
+    receipt = ServiceReceipt.objects.first()
+    assert receipt is not None
+    assert default_storage.exists(receipt.signature.name)
+    with default_storage.open(receipt.signature.name) as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    rated = Callback.objects.filter(satisfaction__isnull=False)
+    assert rated.filter(satisfaction__gte=4).exists()
+    assert rated.filter(satisfaction__lte=2).exists()
+    assert Complaint.objects.filter(callback__isnull=False).exists()  # a low rating raised one
+    assert Callback.objects.filter(state="pending").exists()  # the agent's queue today
+    assert WorkOrder.objects.filter(assignments__response="declined").exists()
+    assert Visit.objects.filter(outcome="taken_back").exclude(takeback_item="").exists()
+    assert ServiceRequest.objects.filter(reopen_count__gt=0).exists()
+
+
+def test_once_does_not_duplicate(demo):
+    counts = (ServiceRequest.objects.count(), WorkOrder.objects.count(), get_user_model().objects.count())
+    output = load(requests=30, once=True)
+    assert (ServiceRequest.objects.count(), WorkOrder.objects.count(), get_user_model().objects.count()) == counts
+    assert "dispatcher" in output and PASSWORD in output
+    load(requests=30)  # without --once it warns and still changes nothing
+    assert ServiceRequest.objects.count() == counts[0]
+
+
+@pytest.mark.django_db
+def test_password_generated_once_and_kept(settings, tmp_path, monkeypatch):
+    monkeypatch.delenv("AFTERSALES_DEMO_PASSWORD", raising=False)
+    settings.VAR_DIR = tmp_path
+    first = demo_password()
+    assert len(first) >= 12
+    assert (tmp_path / "demo-password").read_text().strip() == first
+    assert demo_password() == first
+    monkeypatch.setenv("AFTERSALES_DEMO_PASSWORD", "from-the-env-123")
+    assert demo_password() == "from-the-env-123"
+
+
+@pytest.mark.django_db
+def test_refuses_a_database_with_real_requests(users, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from aftersales.core.testing import make_request
+
+    monkeypatch.setenv("AFTERSALES_DEMO_PASSWORD", PASSWORD)
+    make_request(actor=users["agent"])
+    with pytest.raises(CommandError):
+        load(requests=5)
+
+
+@pytest.mark.django_db
+def test_regions_loaded_by_migration():
+    provinces = Region.objects.filter(kind="province")
+    assert provinces.count() == 34
+    hubei = Region.objects.get(code="420000")
+    assert hubei.name == "湖北省" and hubei.name_en == "Hubei"
+    cities = {r.code: r for r in Region.objects.filter(kind="city").select_related("parent")}
+    assert all(city.parent is not None and city.parent.kind == "province" for city in cities.values())
+    for code, name_en in [("420100", "Wuhan"), ("420500", "Yichang"), ("420600", "Xiangyang"),
+                          ("430100", "Changsha"), ("410100", "Zhengzhou"), ("440300", "Shenzhen")]:
+        assert cities[code].name_en == name_en
+    assert sum(1 for c in cities.values() if c.parent.code == "420000") >= 17  # 12 cities, Enshi, 4 direct
+    for province, expected in [("430000", 14), ("410000", 17), ("440000", 21), ("320000", 13), ("330000", 11)]:
+        assert sum(1 for c in cities.values() if c.parent.code == province) >= expected
+    capitals = ["110100", "120100", "130100", "140100", "150100", "210100", "220100", "230100", "310100", "320100",
+                "330100", "340100", "350100", "360100", "370100", "410100", "420100", "430100", "440100", "450100",
+                "460100", "500100", "510100", "520100", "530100", "540100", "610100", "620100", "630100", "640100",
+                "650100"]
+    assert all(code in cities for code in capitals)
+    assert all(city.name_en for city in cities.values())
