@@ -13,7 +13,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str = Field(description="Send as `Authorization: Bearer <token>`.")
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_at: dt.datetime
     user: MeOut
 

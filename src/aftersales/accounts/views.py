@@ -40,8 +40,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes calls this when a username is locked after repeated failures."""
     if request.path.startswith("/api/"):
-        from aftersales.core.api import problem
         from django.utils.translation import gettext as _
+
+        from aftersales.core.api import problem
 
         return problem(429, "locked_out", _("Too many failed sign-ins. Wait a few minutes and try again."))
     form = AuthenticationForm(request)

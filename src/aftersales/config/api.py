@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -76,6 +76,11 @@ def on_not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
 @api.exception_handler(AuthorizationError)
 def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(403, "permission_denied", _("You are not allowed to do this."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(413, "too_large", _("The request body is too large."))
 
 
 @api.exception_handler(Http404)

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/aftersales
 PROJECT_DIR = Path(os.environ.get("AFTERSALES_HOME", BASE_DIR.parent.parent)).resolve()

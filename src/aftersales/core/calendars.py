@@ -60,6 +60,7 @@ __all__ = [
     "CalendarError",
     "DayResult",
     "DayStatus",
+    "HOLIDAY_NAMES",
     "Result",
     "SpanResult",
     "WorkCalendar",
@@ -100,6 +101,19 @@ STATUTORY_FIXED_DATES: tuple[tuple[int, int, str], ...] = (
     (10, 1, gettext_noop("National Day")),
     (10, 2, gettext_noop("National Day")),
     (10, 3, gettext_noop("National Day")),
+)
+
+# Holiday names as the `chinesecalendar` seed spells them, marked so the catalogue translates them;
+# display code shows ``gettext(name)``.
+HOLIDAY_NAMES: tuple[str, ...] = (
+    gettext_noop("New Year's Day"),
+    gettext_noop("Spring Festival"),
+    gettext_noop("Tomb-sweeping Day"),
+    gettext_noop("Labour Day"),
+    gettext_noop("Dragon Boat Festival"),
+    gettext_noop("Mid-autumn Festival"),
+    gettext_noop("National Day"),
+    gettext_noop("Anti-Fascist 70th Day"),
 )
 
 

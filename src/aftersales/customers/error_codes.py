@@ -16,3 +16,13 @@ class DuplicateSerial(ValidationFailed):
 class CityRequired(ValidationFailed):
     code = "city_required"
     default_message = _("Choose a city; the province follows from it.")
+
+
+class CodeTaken(ValidationFailed):
+    code = "code_taken"
+    default_message = _("This code is already in use.")
+
+
+class WarrantyEndBeforeStart(ValidationFailed):
+    code = "warranty_end_before_start"
+    default_message = _("The warranty cannot end before it starts.")

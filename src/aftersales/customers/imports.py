@@ -278,8 +278,8 @@ def _decode(data: bytes) -> str:
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    if b"\x00" in data[:65536]:
-        raise ImportFileRejected()  # binary, or UTF-16 text we do not accept
+    if b"\x00" in data:
+        raise ImportFileRejected()  # binary, or UTF-16 text we do not accept (and PostgreSQL refuses NUL in JSON)
     if filetype.guess(data) is not None:
         raise ImportFileRejected()  # an image, PDF, archive … whatever its name says
     text = _decode(data)

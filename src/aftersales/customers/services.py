@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -12,8 +14,9 @@ from pypinyin import Style, lazy_pinyin
 
 from aftersales.core import services as core
 from aftersales.core.models import Region
+from aftersales.core.permissions import EDIT_CUSTOMERS, require
 
-from .error_codes import CityRequired, DuplicateSerial, SiteNotOfCustomer
+from .error_codes import CityRequired, CodeTaken, DuplicateSerial, SiteNotOfCustomer, WarrantyEndBeforeStart
 from .models import Contact, Customer, Equipment, ProductModel, Site
 
 _DIGITS = re.compile(r"\D+")
@@ -34,6 +37,21 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     return initials.lower()[:60], full.lower()[:240]
 
 
+@contextmanager
+def _code_unique() -> Iterator[None]:
+    """A unique code another record already holds is the user's mistake, not a server error."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise CodeTaken()
+
+
+def _check_warranty(start: dt.date | None, end: dt.date | None) -> None:
+    if start and end and end < start:
+        raise WarrantyEndBeforeStart()
+
+
 def _customer_search_fields(name: str, phone: str) -> dict[str, str]:
     initials, full = pinyin_keys(name)
     return {"search_initials": initials, "search_pinyin": full, "phone_digits": phone_digits(phone)}
@@ -42,17 +60,21 @@ def _customer_search_fields(name: str, phone: str) -> dict[str, str]:
 @transaction.atomic
 def customer_create(*, actor: Any, name: str, kind: str = "company", code: str | None = None, phone: str = "",
                     email: str = "", language: str = "zh-hans", notes: str = "") -> Customer:
-    return core.create(Customer, actor=actor, name=name, kind=kind, code=code or None, phone=phone, email=email,
-                       language=language, notes=notes, **_customer_search_fields(name, phone))
+    require(actor, EDIT_CUSTOMERS)
+    with _code_unique():
+        return core.create(Customer, actor=actor, name=name, kind=kind, code=code or None, phone=phone,
+                           email=email, language=language, notes=notes, **_customer_search_fields(name, phone))
 
 
 @transaction.atomic
 def customer_update(*, actor: Any, customer: Customer, values: dict[str, Any],
                     expected_version: int | None = None) -> Customer:
+    require(actor, EDIT_CUSTOMERS)
     values = dict(values)
     if "name" in values or "phone" in values:
         values.update(_customer_search_fields(values.get("name", customer.name), values.get("phone", customer.phone)))
-    return core.save_changes(customer, actor=actor, values=values, expected_version=expected_version)
+    with _code_unique():
+        return core.save_changes(customer, actor=actor, values=values, expected_version=expected_version)
 
 
 def _place(city: Region | None) -> dict[str, Region]:
@@ -63,12 +85,14 @@ def _place(city: Region | None) -> dict[str, Region]:
 
 @transaction.atomic
 def site_create(*, actor: Any, customer: Customer, name: str, address: str, city: Region) -> Site:
+    require(actor, EDIT_CUSTOMERS)
     return core.create(Site, actor=actor, parent=customer, customer=customer, name=name, address=address,
                        **_place(city))
 
 
 @transaction.atomic
 def site_update(*, actor: Any, site: Site, values: dict[str, Any], expected_version: int | None = None) -> Site:
+    require(actor, EDIT_CUSTOMERS)
     values = dict(values)
     if "city" in values:
         values.update(_place(values["city"]))
@@ -79,6 +103,7 @@ def site_update(*, actor: Any, site: Site, values: dict[str, Any], expected_vers
 @transaction.atomic
 def contact_create(*, actor: Any, customer: Customer, name: str, phone: str, site: Site | None = None,
                    title: str = "", email: str = "", is_primary: bool = False) -> Contact:
+    require(actor, EDIT_CUSTOMERS)
     if site is not None and site.customer_id != customer.pk:
         raise SiteNotOfCustomer()
     return core.create(Contact, actor=actor, parent=customer, customer=customer, site=site, name=name,
@@ -89,6 +114,7 @@ def contact_create(*, actor: Any, customer: Customer, name: str, phone: str, sit
 @transaction.atomic
 def contact_update(*, actor: Any, contact: Contact, values: dict[str, Any],
                    expected_version: int | None = None) -> Contact:
+    require(actor, EDIT_CUSTOMERS)
     values = dict(values)
     if "phone" in values:
         values["phone_digits"] = phone_digits(values["phone"])
@@ -102,14 +128,18 @@ def contact_update(*, actor: Any, contact: Contact, values: dict[str, Any],
 @transaction.atomic
 def product_model_create(*, actor: Any, code: str, name: str, category: str = "", manufacturer: str = "",
                          warranty_months: int = 12) -> ProductModel:
-    return core.create(ProductModel, actor=actor, code=code, name=name, category=category,
-                       manufacturer=manufacturer, warranty_months=warranty_months)
+    require(actor, EDIT_CUSTOMERS)
+    with _code_unique():
+        return core.create(ProductModel, actor=actor, code=code, name=name, category=category,
+                           manufacturer=manufacturer, warranty_months=warranty_months)
 
 
 @transaction.atomic
 def product_model_update(*, actor: Any, product_model: ProductModel, values: dict[str, Any],
                          expected_version: int | None = None) -> ProductModel:
-    return core.save_changes(product_model, actor=actor, values=values, expected_version=expected_version)
+    require(actor, EDIT_CUSTOMERS)
+    with _code_unique():
+        return core.save_changes(product_model, actor=actor, values=values, expected_version=expected_version)
 
 
 def default_warranty(product_model: ProductModel, start: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
@@ -123,8 +153,10 @@ def default_warranty(product_model: ProductModel, start: dt.date | None) -> tupl
 def equipment_create(*, actor: Any, product_model: ProductModel, serial: str, site: Site, location: str = "",
                      install_date: dt.date | None = None, commissioning_date: dt.date | None = None,
                      warranty_start: dt.date | None = None, warranty_end: dt.date | None = None) -> Equipment:
+    require(actor, EDIT_CUSTOMERS)
     if warranty_start is None and warranty_end is None:
         warranty_start, warranty_end = default_warranty(product_model, commissioning_date or install_date)
+    _check_warranty(warranty_start, warranty_end)
     try:
         with transaction.atomic():
             return core.create(Equipment, actor=actor, parent=site.customer, product_model=product_model,
@@ -140,7 +172,10 @@ def equipment_create(*, actor: Any, product_model: ProductModel, serial: str, si
 @transaction.atomic
 def equipment_update(*, actor: Any, equipment: Equipment, values: dict[str, Any],
                      expected_version: int | None = None) -> Equipment:
+    require(actor, EDIT_CUSTOMERS)
     values = dict(values)
+    _check_warranty(values.get("warranty_start", equipment.warranty_start),
+                    values.get("warranty_end", equipment.warranty_end))
     if "site" in values:
         values["customer"] = values["site"].customer
     try:

@@ -23,10 +23,12 @@ from aftersales.core.api_support import (
     path_id,
     responses,
 )
-from aftersales.core.permissions import VIEW_CALLBACKS, VIEW_COMPLAINTS, has_perm
-from aftersales.servicedesk.selectors import requests_for
+from aftersales.core.permissions import VIEW_CALLBACKS, VIEW_COMPLAINTS
 
-from . import services
+from . import (
+    selectors,  # noqa: E402
+    services,
+)
 from .models import Callback, Complaint
 from .schemas import (
     CallbackOut,
@@ -41,29 +43,18 @@ router = Router(tags=["feedback"])
 
 
 def callbacks_for(user: Any) -> QuerySet[Callback]:
-    """Callbacks on the requests the user may see; none without the permission."""
-    qs = Callback.objects.select_related("request", "request__customer", "done_by")
-    if not has_perm(user, VIEW_CALLBACKS):
-        return qs.none()
-    if user.role == "lead":
-        return qs.filter(request__in=requests_for(user).values("pk"))
-    return qs
+    """The same scope as the web pages (feedback.selectors), with what the API bodies show."""
+    return selectors.callbacks_for(user).select_related("request", "request__customer", "done_by")
 
 
 def complaints_for(user: Any) -> QuerySet[Complaint]:
-    """Complaints the user may see: a regional lead those about his province's requests, office roles all."""
-    qs = Complaint.objects.select_related("customer", "request", "owner")
-    if not has_perm(user, VIEW_COMPLAINTS):
-        return qs.none()
-    if user.role == "lead":
-        return qs.filter(request__province_id=user.region_id)
-    return qs
+    return selectors.complaints_for(user).select_related("customer", "request", "owner")
 
 
 @router.get("/callbacks", response=responses(200, Page[CallbackOut]), summary="List callbacks",
             description="Callbacks after resolved requests, soonest due first; `state=pending` is the agent's "
                         "queue.")
-def callback_list(request: HttpRequest, state: CallbackStateName = Query(None, description="pending or done"),  # noqa: B008
+def callback_list(request: HttpRequest, state: CallbackStateName = Query(None, description="pending or done"),
                   page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = callbacks_for(actor(request, VIEW_CALLBACKS))
     if state:
@@ -100,7 +91,7 @@ def callback_record(request: HttpRequest, response: HttpResponse, body: Callback
 
 @router.get("/complaints", response=responses(200, Page[ComplaintOut]), summary="List complaints",
             description="Complaints, newest first, optionally by state.")
-def complaint_list(request: HttpRequest, state: ComplaintStateName = Query(None, description="Complaint state"),  # noqa: B008
+def complaint_list(request: HttpRequest, state: ComplaintStateName = Query(None, description="Complaint state"),
                    page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = complaints_for(actor(request, VIEW_COMPLAINTS))
     if state:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core import audit
@@ -120,7 +121,7 @@ def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Complaints ------------------------------------------------------------------------------------------------------
 
-COMPLAINT_FILTERS = [("active", _("Not closed")), ("", _("All")), *ComplaintState.choices]
+COMPLAINT_FILTERS = [("active", gettext_lazy("Not closed")), ("", gettext_lazy("All")), *ComplaintState.choices]
 
 
 @require_GET

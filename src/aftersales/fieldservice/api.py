@@ -93,10 +93,10 @@ def _engineer(pk: int) -> Any:
             description="The caller's work orders (an engineer: his own; a regional lead: his province's), filtered "
                         "by state (repeatable), engineer and request, sorted by the documented keys only.")
 def work_order_list(request: HttpRequest,
-                    state: list[WorkOrderStateName] = Query(None, description="Any of these states"),  # noqa: B008
+                    state: list[WorkOrderStateName] = Query(None, description="Any of these states"),
                     engineer: int = query_id("Engineer id"), service_request: int = Query(None, ge=1, le=MAX_ID, alias="request",
                                                  description="Service request id"),
-                    sort: WorkOrderSort = Query("-created", description="Sort key"),  # noqa: B008
+                    sort: WorkOrderSort = Query("-created", description="Sort key"),
                     page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = selectors.work_orders_for(actor(request, VIEW_WORK_ORDERS)).select_related(*ROW_RELATIONS)
     if state:
@@ -294,7 +294,7 @@ def visit_depart(request: HttpRequest, body: DepartIn, id: int = path_id()) -> V
 @router.post("/visits/{id}/photos", response=responses(201, PhotoOut, 413, write=True), summary="Add a photo",
              description="Upload one JPEG, PNG or WebP photo (multipart field `file`). The type is decided from the "
                          "content; anything else, or an SVG/HTML file named .png, answers 422 `upload_rejected`.")
-def visit_photo(request: HttpRequest, file: UploadedFile = File(..., description="The image"),  # noqa: B008
+def visit_photo(request: HttpRequest, file: UploadedFile = File(..., description="The image"),
                 caption: str = Form("", max_length=120), id: int = path_id()) -> Status:  # noqa: A002
     user, visit = _visit(request, id)
     photo = services.visit_add_photo(actor=user, visit=visit, upload=file, caption=caption)

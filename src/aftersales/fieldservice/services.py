@@ -110,7 +110,7 @@ def work_order_reassign(*, actor: Any, work_order: WorkOrder, engineer: Any, rea
     now = timezone.now()
     Assignment.objects.filter(work_order=work_order, response__in=[AssignmentResponse.PENDING,
                                                                    AssignmentResponse.ACCEPTED]).update(
-        response=AssignmentResponse.WITHDRAWN, responded_at=now, reason=reason)
+        response=AssignmentResponse.WITHDRAWN, responded_at=now, reason=reason[:300])
     core.transition(work_order, machine=WORK_ORDER_MACHINE, action="reassign", actor=actor, reason=reason,
                     values={"engineer": engineer, "assigned_at": now, "accepted_at": None},
                     expected_version=expected_version, parent=work_order.request)
@@ -147,7 +147,7 @@ def work_order_decline(*, actor: Any, work_order: WorkOrder, reason: str) -> Wor
     core.transition(work_order, machine=WORK_ORDER_MACHINE, action="decline", actor=actor, reason=reason,
                     values={"engineer": None, "assigned_at": None}, parent=work_order.request)
     Assignment.objects.filter(work_order=work_order, engineer=actor, response=AssignmentResponse.PENDING).update(
-        response=AssignmentResponse.DECLINED, responded_at=now, reason=reason)
+        response=AssignmentResponse.DECLINED, responded_at=now, reason=reason[:300])
     return work_order
 
 
@@ -177,7 +177,7 @@ def work_order_cancel(*, actor: Any, work_order: WorkOrder, reason: str,
     core.transition(work_order, machine=WORK_ORDER_MACHINE, action="cancel", actor=actor, reason=reason,
                     expected_version=expected_version, parent=work_order.request)
     Assignment.objects.filter(work_order=work_order, response=AssignmentResponse.PENDING).update(
-        response=AssignmentResponse.WITHDRAWN, responded_at=timezone.now(), reason=reason)
+        response=AssignmentResponse.WITHDRAWN, responded_at=timezone.now(), reason=reason[:300])
     request = work_order.request
     if not WorkOrder.objects.filter(request=request, state__in=ACTIVE_STATES).exists():
         desk.request_mark_undispatched(actor=actor, request=request)

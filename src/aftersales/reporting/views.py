@@ -6,14 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from aftersales.accounts.choices import Role
 
 from .selectors import DASHBOARDS
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Show the signed-in user the dashboard of his role; an engineer's own work list is his dashboard."""

@@ -76,18 +76,18 @@ def _answer(response: HttpResponse, user: Any, pk: int) -> ServiceRequest:
                         "takes only the documented keys; anything else answers 422.")
 def request_list(
     request: HttpRequest,
-    state: list[StateName] = Query(None, description="Any of these states"),  # noqa: B008
-    severity: list[SeverityName] = Query(None, description="Any of these severities"),  # noqa: B008
+    state: list[StateName] = Query(None, description="Any of these states"),
+    severity: list[SeverityName] = Query(None, description="Any of these severities"),
     type: list[TypeName] = Query(None, description="Any of these request types"),  # noqa: A002, B008
     customer: int = query_id("Customer id"),
     province: int = query_id("Province (region) id"),
     city: int = query_id("City (region) id"),
     assignee: int = query_id("Engineer id: requests with a work order for him"),
-    created_from: dt.date = Query(None, description="Created on or after this day (caller's time zone)"),  # noqa: B008
-    created_to: dt.date = Query(None, description="Created on or before this day (caller's time zone)"),  # noqa: B008
+    created_from: dt.date = Query(None, description="Created on or after this day (caller's time zone)"),
+    created_to: dt.date = Query(None, description="Created on or before this day (caller's time zone)"),
     open: bool = Query(False, description="Only open requests (ignored when `state` is given)"),  # noqa: A002
     q: str = Query("", max_length=100, description="Number prefix or summary words"),
-    sort: SortKey = Query(selectors.DEFAULT_SORT, description="Sort key"),  # noqa: B008
+    sort: SortKey = Query(selectors.DEFAULT_SORT, description="Sort key"),
     page: int = page_no(),
     page_size: int = page_size(),
 ) -> dict[str, Any]:

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from aftersales.core import services as core
 from aftersales.core.numbering import next_number
-from aftersales.core.permissions import CREATE_REQUESTS, EDIT_REQUESTS, PROGRESS_REQUESTS, TRIAGE_REQUESTS, require
+from aftersales.core.permissions import (
+    CREATE_REQUESTS,
+    EDIT_REQUESTS,
+    PROGRESS_REQUESTS,
+    TRIAGE_REQUESTS,
+    require,
+)
 from aftersales.customers.models import Contact, Customer, Equipment, ProductModel, Site
 
 from .choices import REQUEST_MACHINE, Channel, RequestState, RequestType

@@ -414,9 +414,6 @@ class DemoBuilder:
         if kind == "low_sat":
             t = self._callback(sr, t, satisfaction=self.rng.choice([1, 2]))
             t = self._complaint_handled(sr, t)
-            if sr.state == "triaged":  # configured to reopen on a low rating: work it again
-                t = self._visit_cycle(sr, plan, unit, story, t, outcome="fixed", senior=True)
-                t = self._callback(sr, t, satisfaction=self.rng.choice([4, 5]))
         elif kind == "unreachable":
             t = self._callback(sr, t, satisfaction=self._satisfaction(), unreachable_first=True)
         elif kind == "reopen":
@@ -429,6 +426,9 @@ class DemoBuilder:
             t = self._callback(sr, t, satisfaction=self.rng.choice([4, 5]))
         else:
             t = self._callback(sr, t, satisfaction=self._satisfaction(low=False))
+        if sr.state == "triaged":  # AFTERSALES_LOW_SATISFACTION_ACTION=reopen: a low rating sent it back; redo it
+            t = self._visit_cycle(sr, plan, unit, story, t, outcome="fixed", senior=True)
+            t = self._callback(sr, t, satisfaction=self.rng.choice([4, 5]))
         t = self.at(self.office(t + self.rng.uniform(0.1, 3) * DAY))
         desk.request_close(actor=self.users["agent"], request=sr)
 

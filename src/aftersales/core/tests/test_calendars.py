@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from aftersales.core.calendars import (
     ALWAYS,
     CHINA_STANDARD_HOURS,
+    HOLIDAY_NAMES,
     CalendarError,
     WorkCalendar,
     always_open,
@@ -476,6 +477,11 @@ def test_seed_holds_weekday_holidays_and_weekend_workdays_only() -> None:
     assert table[dt.date(2026, 2, 14)] == (True, "Spring Festival")
     assert table[dt.date(2026, 10, 7)] == (False, "National Day")
     assert dt.date(2026, 10, 4) not in table  # a Sunday off is not an exception
+
+
+def test_every_seeded_holiday_name_is_marked_for_translation() -> None:
+    names = {label for _, label in china_overrides(range(2004, 2027)).values()}
+    assert names <= set(HOLIDAY_NAMES)
 
 
 def test_seed_skips_years_without_data_instead_of_raising() -> None:

@@ -155,3 +155,29 @@ def test_regions_loaded_by_migration():
                 "650100"]
     assert all(code in cities for code in capitals)
     assert all(city.name_en for city in cities.values())
+
+
+@pytest.mark.django_db
+def test_regions_migration_reverses_but_keeps_what_is_used():
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from aftersales.core.testing import make_site
+
+    migration = importlib.import_module("aftersales.core.migrations.0002_regions")
+
+    class Editor:  # what RunPython hands over, minus the schema operations this data migration does not use
+        def __init__(self) -> None:
+            self.connection = connection
+
+        def quote_name(self, name: str) -> str:
+            return connection.ops.quote_name(name)
+
+    make_site(city=Region.objects.get(code="420500"))
+    migration.unload(apps, Editor())
+    assert set(Region.objects.values_list("code", flat=True)) >= {"420500", "420000"}
+    assert not Region.objects.filter(code="440100").exists()
+    migration.load(apps, Editor())
+    assert Region.objects.count() == 376

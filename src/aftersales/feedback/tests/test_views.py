@@ -9,7 +9,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from aftersales.core.testing import make_customer, make_equipment, make_site, make_triaged_request, region_city
+from aftersales.core.testing import (
+    make_customer,
+    make_equipment,
+    make_site,
+    make_triaged_request,
+    region_city,
+)
 from aftersales.feedback import services as feedback
 from aftersales.feedback.models import Callback, Complaint
 from aftersales.servicedesk import services as desk

@@ -131,3 +131,15 @@ def test_engineer_goes_to_his_work(users):
 def test_anonymous_is_sent_to_sign_in(db):
     response = Client().get("/")
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_renders_in_chinese(users, role):
+    add_activity(users, 1)
+    client = Client()
+    client.force_login(users[role])
+    session = client.session
+    session["language"] = "zh-hans"
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 200 and 'lang="zh-Hans"' in response.content.decode()
