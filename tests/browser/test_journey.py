@@ -66,6 +66,12 @@ def _no_js_errors(page: Any) -> None:
     assert not errors, f"JavaScript errors on {page.url}: {errors}"
 
 
+def _image_loaded(page: Any, img: Any) -> None:
+    """Wait until an <img> has loaded a real picture (a broken or refused image never gets a natural width)."""
+    img.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(), timeout=5_000)
+
+
 def _success(page: Any) -> str:
     msg = page.locator(".messages .msg-success")
     msg.first.wait_for()
@@ -122,7 +128,7 @@ def test_service_loop_journey(new_page, live_server, journey, tmp_path):
     _success(agent)
     agent.locator("h1 .badge.state-triaged").wait_for()
     agent.locator("h1 .badge.severity-important").wait_for()
-    assert "高压报警" in agent.locator("table.kv").inner_text()
+    assert "高压报警" in agent.locator("table.kv").first.inner_text()
     shot(agent, "journey-03-request-triaged")
     _no_js_errors(agent)
 
@@ -200,7 +206,7 @@ def test_service_loop_journey(new_page, live_server, journey, tmp_path):
     _success(phone)
     img = phone.locator(".photos img").first
     img.wait_for()
-    assert phone.evaluate("img => img.complete && img.naturalWidth > 0", img.element_handle())
+    _image_loaded(phone, img)
     shot(phone, "journey-11-field-photo")
 
     phone.click("form[action$='/field/depart/'] button[type=submit]")
@@ -219,7 +225,7 @@ def test_service_loop_journey(new_page, live_server, journey, tmp_path):
     _success(phone)
     pdf_link = phone.locator("a[href$='receipt.pdf']").first
     pdf_link.wait_for()
-    assert phone.evaluate("img => img.complete && img.naturalWidth > 0", phone.locator("img.sig").first.element_handle())
+    _image_loaded(phone, phone.locator("img.sig").first)
     shot(phone, "journey-14-field-signed")
     pdf = phone.request.get(url + pdf_link.get_attribute("href"))
     assert pdf.status == 200

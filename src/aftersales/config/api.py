@@ -104,12 +104,14 @@ def _register(api: NinjaAPI) -> None:
     from aftersales.accounts.api import router as auth_router
     from aftersales.core.api_reference import router as reference_router
     from aftersales.customers.api import router as customers_router
+    from aftersales.customers.api_imports import router as imports_router
     from aftersales.feedback.api import router as feedback_router
     from aftersales.fieldservice.api import router as fieldservice_router
     from aftersales.servicedesk.api import router as servicedesk_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/", customers_router)
+    api.add_router("/", imports_router)
     api.add_router("/", servicedesk_router)
     api.add_router("/", fieldservice_router)
     api.add_router("/", feedback_router)

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from aftersales.core.api import Page, paginate
+from aftersales.core.api import Page, needs, paginate
 from aftersales.core.api_support import actor, page_no, page_size, query_id, responses
 from aftersales.core.models import Region
 from aftersales.core.permissions import DISPATCH, VIEW_CUSTOMERS, VIEW_REQUESTS
@@ -102,7 +102,7 @@ class IntakeMatchOut(Schema):
         return sorted(obj.reasons)
 
 
-@router.get("/regions", response=responses(200, Page[RegionOut]), summary="List regions",
+@router.get("/regions", auth=needs(VIEW_REQUESTS), response=responses(200, Page[RegionOut]), summary="List regions",
             description="Provinces and cities, by code; filter by `kind` and by `parent` (a province's cities).")
 def region_list(request: HttpRequest, kind: Literal["province", "city"] = Query(None, description="province or city"),
                 parent: int = query_id("Parent province id"), q: str = Query("", max_length=64),
@@ -118,7 +118,7 @@ def region_list(request: HttpRequest, kind: Literal["province", "city"] = Query(
     return paginate(qs.order_by("code"), page, page_size)
 
 
-@router.get("/fault-categories", response=responses(200, Page[FaultCategoryOut]), summary="List fault categories",
+@router.get("/fault-categories", auth=needs(VIEW_REQUESTS), response=responses(200, Page[FaultCategoryOut]), summary="List fault categories",
             description="The editable fault tree as a flat list in display order; `parent` gives one node's "
                         "children, `active=false` includes retired nodes.")
 def fault_category_list(request: HttpRequest, parent: int = query_id("Parent category id"),
@@ -133,7 +133,7 @@ def fault_category_list(request: HttpRequest, parent: int = query_id("Parent cat
     return paginate(qs.order_by("sort", "code", "id"), page, page_size)
 
 
-@router.get("/engineers", response=responses(200, Page[EngineerOut]), summary="List engineers",
+@router.get("/engineers", auth=needs(DISPATCH), response=responses(200, Page[EngineerOut]), summary="List engineers",
             description="Active field engineers with region and skills, for dispatch roles only. Filter by "
                         "`region` (a city, or a province and its cities) and `skill`.")
 def engineer_list(request: HttpRequest, region: int = query_id("Region id"), skill: int = query_id("Skill id"),
@@ -151,7 +151,7 @@ def engineer_list(request: HttpRequest, region: int = query_id("Region id"), ski
     return paginate(qs.order_by("username", "id"), page, page_size)
 
 
-@router.get("/intake/search", response=responses(200, list[IntakeMatchOut]), summary="Intake search",
+@router.get("/intake/search", auth=needs(VIEW_CUSTOMERS), response=responses(200, list[IntakeMatchOut]), summary="Intake search",
             description="What a hotline agent types: a phone number, a serial number, a name or its pinyin "
                         "initials (`whzc` for 武汉卓成). Answers up to 8 customers with their sites, contacts and "
                         "equipment and its warranty status; fewer than 2 characters answer an empty list.")

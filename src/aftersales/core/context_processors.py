@@ -11,4 +11,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": menu_for(user)}
+    return {"nav_items": menu_for(user, request.path)}

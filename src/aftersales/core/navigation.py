@@ -21,9 +21,16 @@ MENU = [
 ]
 
 
-def menu_for(user: Any) -> list[dict[str, Any]]:
+def menu_for(user: Any, path: str = "") -> list[dict[str, Any]]:
+    """The user's menu; the item whose URL is the longest prefix of the current path is marked active."""
     items = []
     for name, label, perm in MENU:
         if perm is None or p.has_perm(user, perm):
-            items.append({"name": name, "label": label, "url": reverse(name)})
+            items.append({"name": name, "label": label, "url": reverse(name), "active": False})
+    best = max((i for i in items if i["url"] != "/" and path.startswith(i["url"])),
+               key=lambda i: len(i["url"]), default=None)
+    if best is None and path == "/":
+        best = next((i for i in items if i["url"] == "/"), None)
+    if best is not None:
+        best["active"] = True
     return items

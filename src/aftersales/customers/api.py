@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
-from aftersales.core.api import Page, get_or_404, paginate
+from aftersales.core.api import Page, get_or_404, needs, paginate
 from aftersales.core.api_support import (
     actor,
     etag,
@@ -77,7 +77,7 @@ def _patch_values(body: Any) -> dict[str, Any]:
 
 # Customers ---------------------------------------------------------------------------------------------------
 
-@router.get("/customers", response=responses(200, Page[CustomerOut]), summary="List customers",
+@router.get("/customers", auth=needs(VIEW_CUSTOMERS), response=responses(200, Page[CustomerOut]), summary="List customers",
             description="Customers the caller may see (a regional lead: those with a site in his province), by "
                         "name. `q` matches the name, its pinyin initials (`whzc`) or the end of a phone number.")
 def customer_list(request: HttpRequest, q: str = Query("", max_length=100, description=Q_DOC),
@@ -99,7 +99,7 @@ def customer_list(request: HttpRequest, q: str = Query("", max_length=100, descr
     return paginate(qs.order_by("name", "id"), page, page_size)
 
 
-@router.get("/customers/{id}", response=responses(200, CustomerOut), summary="Get a customer",
+@router.get("/customers/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, CustomerOut), summary="Get a customer",
             description="One customer; the `ETag` header carries its version for a later `If-Match`.")
 def customer_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> Customer:  # noqa: A002
     customer = get_or_404(selectors.customers_for(actor(request, VIEW_CUSTOMERS)), id)
@@ -107,7 +107,7 @@ def customer_get(request: HttpRequest, response: HttpResponse, id: int = path_id
     return customer
 
 
-@router.post("/customers", response=responses(201, CustomerOut, write=True), summary="Create a customer",
+@router.post("/customers", auth=needs(EDIT_CUSTOMERS), response=responses(201, CustomerOut, write=True), summary="Create a customer",
              description="A company or a person we serve. `code`, when given, must be unique.")
 def customer_create(request: HttpRequest, response: HttpResponse, body: CustomerIn) -> Status:
     user = actor(request, EDIT_CUSTOMERS)
@@ -116,7 +116,7 @@ def customer_create(request: HttpRequest, response: HttpResponse, body: Customer
     return Status(201, customer)
 
 
-@router.patch("/customers/{id}", response=responses(200, CustomerOut, write=True), summary="Update a customer",
+@router.patch("/customers/{id}", auth=needs(EDIT_CUSTOMERS), response=responses(200, CustomerOut, write=True), summary="Update a customer",
               description="Change only the fields sent. Send the `ETag` you read as `If-Match`; a stale version "
                           "answers 412 `stale_version` and changes nothing.")
 def customer_update(request: HttpRequest, response: HttpResponse, body: CustomerPatch,
@@ -131,7 +131,7 @@ def customer_update(request: HttpRequest, response: HttpResponse, body: Customer
 
 # Sites -------------------------------------------------------------------------------------------------------
 
-@router.get("/sites", response=responses(200, Page[SiteOut]), summary="List sites",
+@router.get("/sites", auth=needs(VIEW_CUSTOMERS), response=responses(200, Page[SiteOut]), summary="List sites",
             description="Sites the caller may see, filtered by customer, city or province; `q` matches name or "
                         "address.")
 def site_list(request: HttpRequest, customer: int = query_id("Customer id"), city: int = query_id("City id"),
@@ -149,7 +149,7 @@ def site_list(request: HttpRequest, customer: int = query_id("Customer id"), cit
     return paginate(qs.order_by("customer_id", "name", "id"), page, page_size)
 
 
-@router.get("/sites/{id}", response=responses(200, SiteOut), summary="Get a site",
+@router.get("/sites/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, SiteOut), summary="Get a site",
             description="One site with its customer, city and province; `ETag` carries its version.")
 def site_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> Site:  # noqa: A002
     site = get_or_404(selectors.sites_for(actor(request, VIEW_CUSTOMERS)), id)
@@ -157,7 +157,7 @@ def site_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) 
     return site
 
 
-@router.post("/sites", response=responses(201, SiteOut, write=True), summary="Create a site",
+@router.post("/sites", auth=needs(EDIT_CUSTOMERS), response=responses(201, SiteOut, write=True), summary="Create a site",
              description="A place where the customer has equipment. `city_id` must be a city; the province "
                          "follows from it.")
 def site_create(request: HttpRequest, response: HttpResponse, body: SiteIn) -> Status:
@@ -169,7 +169,7 @@ def site_create(request: HttpRequest, response: HttpResponse, body: SiteIn) -> S
     return Status(201, site)
 
 
-@router.patch("/sites/{id}", response=responses(200, SiteOut, write=True), summary="Update a site",
+@router.patch("/sites/{id}", auth=needs(EDIT_CUSTOMERS), response=responses(200, SiteOut, write=True), summary="Update a site",
               description="Change name, address or city (the province follows). Honours `If-Match`.")
 def site_update(request: HttpRequest, response: HttpResponse, body: SitePatch,
                 id: int = path_id()) -> Site:  # noqa: A002
@@ -185,7 +185,7 @@ def site_update(request: HttpRequest, response: HttpResponse, body: SitePatch,
 
 # Contacts ----------------------------------------------------------------------------------------------------
 
-@router.get("/contacts", response=responses(200, Page[ContactOut]), summary="List contacts",
+@router.get("/contacts", auth=needs(VIEW_CUSTOMERS), response=responses(200, Page[ContactOut]), summary="List contacts",
             description="Contacts of the customers the caller may see; `q` matches the name or the end of a phone "
                         "number.")
 def contact_list(request: HttpRequest, customer: int = query_id("Customer id"), site: int = query_id("Site id"),
@@ -206,7 +206,7 @@ def contact_list(request: HttpRequest, customer: int = query_id("Customer id"), 
     return paginate(qs.order_by("customer_id", "-is_primary", "name", "id"), page, page_size)
 
 
-@router.get("/contacts/{id}", response=responses(200, ContactOut), summary="Get a contact",
+@router.get("/contacts/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, ContactOut), summary="Get a contact",
             description="One contact person; `ETag` carries its version.")
 def contact_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> Contact:  # noqa: A002
     contact = get_or_404(selectors.contacts_for(actor(request, VIEW_CUSTOMERS)), id)
@@ -218,7 +218,7 @@ def _site_of(user: Any, site_id: int | None) -> Site | None:
     return get_or_404(selectors.sites_for(user), site_id) if site_id else None
 
 
-@router.post("/contacts", response=responses(201, ContactOut, write=True), summary="Create a contact",
+@router.post("/contacts", auth=needs(EDIT_CUSTOMERS), response=responses(201, ContactOut, write=True), summary="Create a contact",
              description="A person we talk to at a customer, optionally tied to one of its sites.")
 def contact_create(request: HttpRequest, response: HttpResponse, body: ContactIn) -> Status:
     user = actor(request, EDIT_CUSTOMERS)
@@ -229,7 +229,7 @@ def contact_create(request: HttpRequest, response: HttpResponse, body: ContactIn
     return Status(201, contact)
 
 
-@router.patch("/contacts/{id}", response=responses(200, ContactOut, write=True), summary="Update a contact",
+@router.patch("/contacts/{id}", auth=needs(EDIT_CUSTOMERS), response=responses(200, ContactOut, write=True), summary="Update a contact",
               description="Change only the fields sent; `site_id: null` detaches the contact from its site. "
                           "Honours `If-Match`.")
 def contact_update(request: HttpRequest, response: HttpResponse, body: ContactPatch,
@@ -246,7 +246,7 @@ def contact_update(request: HttpRequest, response: HttpResponse, body: ContactPa
 
 # Product models ----------------------------------------------------------------------------------------------
 
-@router.get("/product-models", response=responses(200, Page[ProductModelOut]), summary="List product models",
+@router.get("/product-models", auth=needs(VIEW_CUSTOMERS), response=responses(200, Page[ProductModelOut]), summary="List product models",
             description="Models of product we sell and service; `q` matches the code or the name.")
 def product_model_list(request: HttpRequest, q: str = Query("", max_length=100, description=Q_DOC),
                        page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
@@ -257,7 +257,7 @@ def product_model_list(request: HttpRequest, q: str = Query("", max_length=100, 
     return paginate(qs.order_by("code", "id"), page, page_size)
 
 
-@router.get("/product-models/{id}", response=responses(200, ProductModelOut), summary="Get a product model",
+@router.get("/product-models/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, ProductModelOut), summary="Get a product model",
             description="One product model; `ETag` carries its version.")
 def product_model_get(request: HttpRequest, response: HttpResponse,
                       id: int = path_id()) -> ProductModel:  # noqa: A002
@@ -266,7 +266,7 @@ def product_model_get(request: HttpRequest, response: HttpResponse,
     return product_model
 
 
-@router.post("/product-models", response=responses(201, ProductModelOut, write=True),
+@router.post("/product-models", auth=needs(EDIT_CUSTOMERS), response=responses(201, ProductModelOut, write=True),
              summary="Create a product model",
              description="A model code (unique) with its default warranty in months.")
 def product_model_create(request: HttpRequest, response: HttpResponse,
@@ -277,7 +277,7 @@ def product_model_create(request: HttpRequest, response: HttpResponse,
     return Status(201, product_model)
 
 
-@router.patch("/product-models/{id}", response=responses(200, ProductModelOut, write=True),
+@router.patch("/product-models/{id}", auth=needs(EDIT_CUSTOMERS), response=responses(200, ProductModelOut, write=True),
               summary="Update a product model", description="Change only the fields sent. Honours `If-Match`.")
 def product_model_update(request: HttpRequest, response: HttpResponse, body: ProductModelPatch,
                          id: int = path_id()) -> ProductModel:  # noqa: A002
@@ -291,7 +291,7 @@ def product_model_update(request: HttpRequest, response: HttpResponse, body: Pro
 
 # Equipment ---------------------------------------------------------------------------------------------------
 
-@router.get("/equipment", response=responses(200, Page[EquipmentOut]), summary="List equipment units",
+@router.get("/equipment", auth=needs(VIEW_CUSTOMERS), response=responses(200, Page[EquipmentOut]), summary="List equipment units",
             description="Installed units the caller may see, with warranty status; `q` matches the start of the "
                         "serial number.")
 def equipment_list(request: HttpRequest, customer: int = query_id("Customer id"), site: int = query_id("Site id"),
@@ -310,7 +310,7 @@ def equipment_list(request: HttpRequest, customer: int = query_id("Customer id")
     return paginate(qs.order_by("serial", "id"), page, page_size)
 
 
-@router.get("/equipment/{id}", response=responses(200, EquipmentOut), summary="Get an equipment unit",
+@router.get("/equipment/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, EquipmentOut), summary="Get an equipment unit",
             description="One unit with its model, customer, site and warranty status; `ETag` carries its version.")
 def equipment_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> Equipment:  # noqa: A002
     unit = get_or_404(selectors.equipment_for(actor(request, VIEW_CUSTOMERS)), id)
@@ -318,7 +318,7 @@ def equipment_get(request: HttpRequest, response: HttpResponse, id: int = path_i
     return unit
 
 
-@router.post("/equipment", response=responses(201, EquipmentOut, write=True), summary="Create an equipment unit",
+@router.post("/equipment", auth=needs(EDIT_CUSTOMERS), response=responses(201, EquipmentOut, write=True), summary="Create an equipment unit",
              description="A unit installed at a site. The serial is unique per model (422 `duplicate_serial`). "
                          "Without warranty dates, warranty runs from commissioning for the model's months.")
 def equipment_create(request: HttpRequest, response: HttpResponse, body: EquipmentIn) -> Status:
@@ -336,7 +336,7 @@ class WarrantyOrder(ValidationFailed):
     default_message = _("The warranty cannot end before it starts.")
 
 
-@router.patch("/equipment/{id}", response=responses(200, EquipmentOut, write=True),
+@router.patch("/equipment/{id}", auth=needs(EDIT_CUSTOMERS), response=responses(200, EquipmentOut, write=True),
               summary="Update an equipment unit",
               description="Change only the fields sent; moving to another site moves it to that site's customer. "
                           "Honours `If-Match`.")

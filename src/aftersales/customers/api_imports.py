@@ -13,7 +13,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from aftersales.core.api import Problem, get_or_404
+from aftersales.core.api import Problem, get_or_404, needs
 from aftersales.core.permissions import IMPORT_CUSTOMERS, require
 
 from . import imports
@@ -59,7 +59,7 @@ def _out(batch: ImportBatch) -> dict[str, Any]:
 ERRORS = {400: Problem, 403: Problem, 404: Problem, 409: Problem, 413: Problem, 422: Problem}
 
 
-@router.post("/imports", response={201: ImportBatchOut, **ERRORS}, summary="Upload and check an import file",
+@router.post("/imports", auth=needs(IMPORT_CUSTOMERS), response={201: ImportBatchOut, **ERRORS}, summary="Upload and check an import file",
              description="Upload a CSV (UTF-8 with or without BOM, or GB18030) or XLSX file of `customers` "
                          "(customer, site and contact columns) or `equipment` (customer name or code, site, model, "
                          "serial, dates). Headers may be English or Chinese. Every row is checked and nothing is "
@@ -70,14 +70,14 @@ def import_create(request: HttpRequest, kind: Form[ImportKind], file: File[Uploa
     return Status(201, _out(batch))
 
 
-@router.get("/imports/{import_id}", response={200: ImportBatchOut, **ERRORS}, summary="Read an import",
+@router.get("/imports/{import_id}", auth=needs(IMPORT_CUSTOMERS), response={200: ImportBatchOut, **ERRORS}, summary="Read an import",
             description="The preview of an uploaded file: counts, bad rows with reasons, the first valid rows.")
 def import_get(request: HttpRequest, import_id: int) -> Any:
     require(request.auth, IMPORT_CUSTOMERS)
     return _out(get_or_404(imports.import_batches_for(request.auth), import_id))
 
 
-@router.post("/imports/{import_id}/confirm", response={200: ImportBatchOut, **ERRORS},
+@router.post("/imports/{import_id}/confirm", auth=needs(IMPORT_CUSTOMERS), response={200: ImportBatchOut, **ERRORS},
              summary="Import the valid rows",
              description="Writes every valid row in one transaction, or nothing. A batch already confirmed or "
                          "discarded answers 409 `import_not_pending`; data changed since the preview answers 409 "
@@ -88,7 +88,7 @@ def import_confirm(request: HttpRequest, import_id: int) -> Any:
     return _out(imports.import_confirm(actor=request.auth, batch=batch))
 
 
-@router.post("/imports/{import_id}/discard", response={200: ImportBatchOut, **ERRORS},
+@router.post("/imports/{import_id}/discard", auth=needs(IMPORT_CUSTOMERS), response={200: ImportBatchOut, **ERRORS},
              summary="Discard an import", description="Drops a previewed import without writing any of its rows.")
 def import_discard(request: HttpRequest, import_id: int) -> Any:
     require(request.auth, IMPORT_CUSTOMERS)

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from aftersales.core.api import Page, get_or_404, paginate
+from aftersales.core.api import Page, get_or_404, needs, paginate
 from aftersales.core.api_support import (
     actor,
     body_example,
@@ -51,7 +51,7 @@ def complaints_for(user: Any) -> QuerySet[Complaint]:
     return selectors.complaints_for(user).select_related("customer", "request", "owner")
 
 
-@router.get("/callbacks", response=responses(200, Page[CallbackOut]), summary="List callbacks",
+@router.get("/callbacks", auth=needs(VIEW_CALLBACKS), response=responses(200, Page[CallbackOut]), summary="List callbacks",
             description="Callbacks after resolved requests, soonest due first; `state=pending` is the agent's "
                         "queue.")
 def callback_list(request: HttpRequest, state: CallbackStateName = Query(None, description="pending or done"),
@@ -62,7 +62,7 @@ def callback_list(request: HttpRequest, state: CallbackStateName = Query(None, d
     return paginate(qs.order_by("due_at", "id"), page, page_size)
 
 
-@router.get("/callbacks/{id}", response=responses(200, CallbackOut), summary="Get a callback",
+@router.get("/callbacks/{id}", auth=needs(VIEW_CALLBACKS), response=responses(200, CallbackOut), summary="Get a callback",
             description="One callback with its request's resolution; `ETag` carries its version.")
 def callback_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> Callback:  # noqa: A002
     callback = get_or_404(callbacks_for(actor(request, VIEW_CALLBACKS)), id)
@@ -70,7 +70,7 @@ def callback_get(request: HttpRequest, response: HttpResponse, id: int = path_id
     return callback
 
 
-@router.post("/callbacks/{id}/record", response=responses(200, CallbackOut, write=True),
+@router.post("/callbacks/{id}/record", auth=needs(VIEW_CALLBACKS), response=responses(200, CallbackOut, write=True),
              summary="Record a callback",
              description="Record the result: `unreachable` keeps the task open and counts the attempt; `reached` "
                          "needs a satisfaction of 1–5. A satisfaction of 2 or less reopens the request or opens a "
@@ -89,7 +89,7 @@ def callback_record(request: HttpRequest, response: HttpResponse, body: Callback
     return fresh
 
 
-@router.get("/complaints", response=responses(200, Page[ComplaintOut]), summary="List complaints",
+@router.get("/complaints", auth=needs(VIEW_COMPLAINTS), response=responses(200, Page[ComplaintOut]), summary="List complaints",
             description="Complaints, newest first, optionally by state.")
 def complaint_list(request: HttpRequest, state: ComplaintStateName = Query(None, description="Complaint state"),
                    page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def complaint_list(request: HttpRequest, state: ComplaintStateName = Query(None,
     return paginate(qs.order_by("-created_at", "-id"), page, page_size)
 
 
-@router.get("/complaints/{id}", response=responses(200, ComplaintOut), summary="Get a complaint",
+@router.get("/complaints/{id}", auth=needs(VIEW_COMPLAINTS), response=responses(200, ComplaintOut), summary="Get a complaint",
             description="One complaint with its customer, request and the actions open to the caller; `ETag` "
                         "carries its version.")
 def complaint_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> Complaint:  # noqa: A002

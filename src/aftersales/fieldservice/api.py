@@ -16,7 +16,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from aftersales.accounts.models import Skill
-from aftersales.core.api import Page, get_or_404, paginate
+from aftersales.core.api import Page, get_or_404, needs, paginate
 from aftersales.core.api_support import (
     MAX_ID,
     actor,
@@ -89,7 +89,7 @@ def _engineer(pk: int) -> Any:
     return get_or_404(selectors.engineers(), pk)
 
 
-@router.get("/work-orders", response=responses(200, Page[WorkOrderRow]), summary="List work orders",
+@router.get("/work-orders", auth=needs(VIEW_WORK_ORDERS), response=responses(200, Page[WorkOrderRow]), summary="List work orders",
             description="The caller's work orders (an engineer: his own; a regional lead: his province's), filtered "
                         "by state (repeatable), engineer and request, sorted by the documented keys only.")
 def work_order_list(request: HttpRequest,
@@ -123,7 +123,7 @@ def _appointment(body: AppointmentIn | None) -> dict[str, Any]:
     return {"appointment_start": body.start, "appointment_end": body.end, "appointment_note": body.note}
 
 
-@router.post("/work-orders", response=responses(201, WorkOrderOut, write=True), summary="Create a work order",
+@router.post("/work-orders", auth=needs(DISPATCH), response=responses(201, WorkOrderOut, write=True), summary="Create a work order",
              description="A piece of work for a triaged request (409 `request_not_dispatchable` before triage or "
                          "after resolution), optionally with the skill it needs and an agreed appointment.",
              openapi_extra=body_example({"request_id": 1, "instructions": "带压力表和冷媒", "required_skill_id": None,
@@ -139,7 +139,7 @@ def work_order_create(request: HttpRequest, response: HttpResponse, body: WorkOr
     return Status(201, _answer(response, user, work_order.pk))
 
 
-@router.post("/work-orders/{id}/assign", response=responses(200, WorkOrderOut, write=True),
+@router.post("/work-orders/{id}/assign", auth=needs(DISPATCH), response=responses(200, WorkOrderOut, write=True),
              summary="Assign a work order",
              description="Give an unassigned work order to an engineer, optionally with the appointment. Of two "
                          "dispatchers doing it at the same moment exactly one wins; the other gets 409 "
@@ -158,7 +158,7 @@ def work_order_assign(request: HttpRequest, response: HttpResponse, body: Assign
     return _answer(response, user, work_order.pk)
 
 
-@router.post("/work-orders/{id}/reassign", response=responses(200, WorkOrderOut, write=True),
+@router.post("/work-orders/{id}/reassign", auth=needs(DISPATCH), response=responses(200, WorkOrderOut, write=True),
              summary="Reassign a work order",
              description="Move an assigned or accepted work order to another engineer, with a reason; the earlier "
                          "assignment stays in the history. Honours `If-Match`." + ACTION_DOC,
@@ -208,7 +208,7 @@ def work_order_appointment(request: HttpRequest, response: HttpResponse, body: A
     return _answer(response, user, work_order.pk)
 
 
-@router.post("/work-orders/{id}/cancel", response=responses(200, WorkOrderOut, write=True),
+@router.post("/work-orders/{id}/cancel", auth=needs(DISPATCH), response=responses(200, WorkOrderOut, write=True),
              summary="Cancel a work order",
              description="Withdraw a work order that is not yet on site, with a reason. Honours `If-Match`."
                          + ACTION_DOC, openapi_extra=body_example({"reason": "客户已自行解决"}))
@@ -244,7 +244,7 @@ def work_order_complete(request: HttpRequest, response: HttpResponse, id: int = 
     return _answer(response, user, work_order.pk)
 
 
-@router.get("/work-orders/{id}/candidates", response=responses(200, list[CandidateOut]),
+@router.get("/work-orders/{id}/candidates", auth=needs(DISPATCH), response=responses(200, list[CandidateOut]),
             summary="Rank engineers for a work order",
             description="Active engineers ranked by skill match, then nearness to the site (same city, same "
                         "province, other), then fewest open work orders; at most 20.")

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from aftersales.core import audit
-from aftersales.core.api import Page, get_or_404, paginate
+from aftersales.core.api import Page, get_or_404, needs, paginate
 from aftersales.core.api_support import (
     MAX_ID,
     actor,
@@ -69,7 +69,7 @@ def _answer(response: HttpResponse, user: Any, pk: int) -> ServiceRequest:
     return fresh
 
 
-@router.get("/service-requests", response=responses(200, Page[ServiceRequestRow]), summary="List service requests",
+@router.get("/service-requests", auth=needs(VIEW_REQUESTS), response=responses(200, Page[ServiceRequestRow]), summary="List service requests",
             description="The caller's requests (an engineer: those with his work orders; a regional lead: his "
                         "province's), filtered and sorted. Repeat `state`, `severity` and `type` to match any of "
                         "several values. `q` matches a number prefix (`SR-2026-`) or words of the summary. `sort` "
@@ -98,7 +98,7 @@ def request_list(
     return paginate(selectors.with_list_relations(qs), page, page_size)
 
 
-@router.get("/service-requests/duplicates", response=responses(200, Page[ServiceRequestRow]),
+@router.get("/service-requests/duplicates", auth=needs(VIEW_REQUESTS), response=responses(200, Page[ServiceRequestRow]),
             summary="Possible duplicates",
             description="Open requests on the same equipment from the last 7 days, to show before recording a new "
                         "one. An equipment id the caller may not see answers 404.")
@@ -137,7 +137,7 @@ def _refs(user: Any, body: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-@router.post("/service-requests", response=responses(201, ServiceRequestOut, write=True),
+@router.post("/service-requests", auth=needs(CREATE_REQUESTS), response=responses(201, ServiceRequestOut, write=True),
              summary="Record a service request",
              description="Intake of a customer's problem. Site and model follow from the equipment; site, "
                          "equipment and contact must belong to the customer (422 `not_of_customer`). The request "
@@ -153,7 +153,7 @@ def request_create(request: HttpRequest, response: HttpResponse, body: ServiceRe
     return Status(201, _answer(response, user, obj.pk))
 
 
-@router.patch("/service-requests/{id}", response=responses(200, ServiceRequestOut, write=True),
+@router.patch("/service-requests/{id}", auth=needs(EDIT_REQUESTS), response=responses(200, ServiceRequestOut, write=True),
               summary="Update a service request",
               description="Change only the fields sent (summary, symptom, contact, type, site, equipment, ...). "
                           "Send the `ETag` you read as `If-Match`: a stale version answers 412 `stale_version` "
@@ -227,7 +227,7 @@ def request_resolve(request: HttpRequest, response: HttpResponse, body: ResolveI
     return _answer(response, user, obj.pk)
 
 
-@router.get("/service-requests/{id}/timeline", response=responses(200, Page[AuditEntryOut]),
+@router.get("/service-requests/{id}/timeline", auth=needs(VIEW_AUDIT), response=responses(200, Page[AuditEntryOut]),
             summary="A request's timeline",
             description="The change log of the request and of the records filed under it (work orders, visits, "
                         "receipts, callbacks), oldest first: who, when, before and after.")

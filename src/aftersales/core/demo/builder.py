@@ -207,13 +207,13 @@ class DemoBuilder:
         User = get_user_model()
         hashed = make_password(summary.password)  # hashed once: the hasher is deliberately slow
         center_city = Region.objects.get(code=data.SERVICE_CENTER["city"])
-        self.center = ServiceCenter.objects.filter(code=data.SERVICE_CENTER["code"]).first() or ServiceCenter.objects.create(
-            code=data.SERVICE_CENTER["code"], name=data.SERVICE_CENTER["name"], city=center_city,
-            phone=data.SERVICE_CENTER["phone"])
+        self.center = ServiceCenter.objects.filter(code=data.SERVICE_CENTER["code"]).first() or core.create(
+            ServiceCenter, actor=None, code=data.SERVICE_CENTER["code"], name=data.SERVICE_CENTER["name"],
+            city=center_city, phone=data.SERVICE_CENTER["phone"])
         self.skills = {}
         for code, name, name_en in data.SKILLS:
-            self.skills[code] = Skill.objects.filter(code=code).first() or Skill.objects.create(
-                code=code, name=name, name_en=name_en)
+            self.skills[code] = Skill.objects.filter(code=code).first() or core.create(
+                Skill, actor=None, code=code, name=name, name_en=name_en)
         self.users: dict[str, Any] = {}
         self.engineer_skills: dict[int, set[str]] = {}
         for username, role, display, region_code, skills, grade, phone in data.STAFF:
@@ -390,13 +390,13 @@ class DemoBuilder:
                 desk.request_wait(actor=self.users["dispatcher"], request=sr,
                                   reason=self.rng.choice(data.WAIT_REASONS))
                 t = self.at(t + self.rng.uniform(1, 5) * DAY)
-                desk.request_resume(actor=self.users["dispatcher"], request=sr, reason="客户已确认，安排再次上门。")
+                desk.request_resume(actor=self.users["dispatcher"], request=sr, reason=data.RESUME_NOTE)
             t = self._visit_cycle(sr, plan, unit, story, t + self.rng.uniform(1, 4) * DAY, outcome="fixed")
         elif kind in ("taken_back", "return"):
             t = self._visit_cycle(sr, plan, unit, story, t, outcome="taken_back")
             t = self.at(t + self.rng.uniform(6, 14) * DAY)
             desk.request_resolve(actor=self.users["agent"], request=sr,
-                                 resolution="返厂检测维修完毕，已寄回并由客户确认安装使用正常。")
+                                 resolution=data.RETURN_RESOLUTION)
         else:
             t = self._visit_cycle(sr, plan, unit, story, t, outcome="fixed",
                                   decline=kind == "decline", reassign=kind == "reassign")
@@ -542,8 +542,8 @@ class DemoBuilder:
         elif outcome == "follow_up":
             values["actions_taken"] = self.rng.choice(data.FOLLOW_UP_NOTES)
         else:
-            item, serial, condition = story.get("takeback") or ("故障部件", "TB{serial}", "外观完好")
-            values.update(actions_taken="拆下故障部件带回返厂检测，已向客户出具带回凭证。", takeback_item=item,
+            item, serial, condition = story.get("takeback") or data.TAKEBACK_DEFAULT
+            values.update(actions_taken=data.TAKEBACK_ACTION, takeback_item=item,
                           takeback_serial=serial.format(serial=unit.serial), takeback_condition=condition)
         parts = [{"description": d, "quantity": q, "unit": u} for d, q, u in story.get("parts", [])]
         fieldwork.visit_record(actor=engineer, visit=visit, values=values,
@@ -552,7 +552,7 @@ class DemoBuilder:
         signer = sr.contact_name or sr.customer.name
         fieldwork.receipt_sign(actor=engineer, visit=visit, signer_name=signer,
                            signature_data_url=scribble_data_url(next(self._signatures)),
-                           customer_comment=self.rng.choice(["", "", "工程师很专业。", "请尽快安排配件。"]))
+                           customer_comment=self.rng.choice(data.RECEIPT_COMMENTS))
         t = self.at(t + self.rng.uniform(3, 15) * MINUTE)
         fieldwork.visit_depart(actor=engineer, visit=visit)
         t = self.at(t + self.rng.uniform(1, 20) * MINUTE)
@@ -628,7 +628,7 @@ class DemoBuilder:
         agent = self.users[self.rng.choice(["agent", "agent2"])]
         t = self.at(self.office(t + self.rng.uniform(2, 26) * HOUR))
         if unreachable_first:
-            feedback.callback_record(actor=agent, callback=callback, result="unreachable", comment="无人接听")
+            feedback.callback_record(actor=agent, callback=callback, result="unreachable", comment=data.UNREACHABLE_NOTE)
             t = self.at(self.office(t + self.rng.uniform(3, 24) * HOUR))
         comment = self.rng.choice(data.CALLBACK_COMMENTS[satisfaction])
         feedback.callback_record(actor=agent, callback=callback, result="reached", satisfaction=satisfaction,
@@ -654,4 +654,4 @@ class DemoBuilder:
         return t
 
 
-__all__ = ["DemoBuilder", "Summary", "Login", "demo_password", "is_loaded", "logins", "password_file", "core"]
+__all__ = ["DemoBuilder", "Summary", "Login", "demo_password", "is_loaded", "logins", "password_file"]

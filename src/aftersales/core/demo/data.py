@@ -464,3 +464,9 @@ CALLBACK_COMMENTS = {
     1: ["非常不满意，工程师约好不来也没有通知。", "多次报修都没解决，要求换人处理。"],
 }
 COMPLAINT_ANSWERS = ["已向客户致歉，安排高级工程师复查并跟进至客户满意。", "已调整区域排班，承诺紧急故障 2 小时到场。"]
+RESUME_NOTE = "客户已确认，安排再次上门。"
+RETURN_RESOLUTION = "返厂检测维修完毕，已寄回并由客户确认安装使用正常。"
+UNREACHABLE_NOTE = "无人接听"
+TAKEBACK_ACTION = "拆下故障部件带回返厂检测，已向客户出具带回凭证。"
+TAKEBACK_DEFAULT = ("故障部件", "TB{serial}", "外观完好")
+RECEIPT_COMMENTS = ["", "", "工程师很专业。", "请尽快安排配件。"]

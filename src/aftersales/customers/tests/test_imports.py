@@ -11,12 +11,9 @@ import time
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import path
 from django.utils import translation
-from ninja import NinjaAPI
 
 from aftersales.core import audit
-from aftersales.core.api import BearerAuth, problem
 from aftersales.core.errors import DomainError
 from aftersales.core.models import AuditEntry
 from aftersales.core.testing import (
@@ -28,20 +25,7 @@ from aftersales.core.testing import (
     region_city,
 )
 from aftersales.customers import imports
-from aftersales.customers.api_imports import router
 from aftersales.customers.models import Contact, Customer, Equipment, ImportBatch, Site
-
-# A throwaway API that mounts only the imports router (the lead wires it into the real one).
-test_api = NinjaAPI(auth=[BearerAuth()], urls_namespace="test-imports-api")
-
-
-@test_api.exception_handler(DomainError)
-def _on_domain_error(request, exc):
-    return problem(exc.status, exc.code, str(exc.message), errors=exc.errors)
-
-
-test_api.add_router("/", router)
-urlpatterns = [path("api/v1/", test_api.urls)]
 
 EQUIPMENT_HEADER_EN = ["Customer name", "Customer code", "Site", "Model", "Serial number", "Location",
                        "Install date", "Commissioning date", "Warranty start", "Warranty end"]
@@ -375,7 +359,6 @@ def test_ten_thousand_customer_rows(db, users, city):
 # API
 
 
-@pytest.mark.urls(__name__)
 def test_api_upload_preview_confirm(base, users, api_client):
     client = api_client(users["agent"], language="en")
     response = client.post("/api/v1/imports", {"kind": "equipment",
@@ -397,7 +380,6 @@ def test_api_upload_preview_confirm(base, users, api_client):
     assert again.status_code == 409 and again.json()["code"] == "import_not_pending"
 
 
-@pytest.mark.urls(__name__)
 def test_api_errors_and_permissions(base, users, api_client):
     data = equipment_file(EQUIPMENT_HEADER_EN)
     assert api_client(None).post("/api/v1/imports", {"kind": "equipment", "file": upload(data)}).status_code == 401
