@@ -68,6 +68,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
     env = {**os.environ, "SECRET_KEY": "x" * 64 + "-production-secret-key-for-the-check", "DEBUG": "0",
            "AFTERSALES_HTTPS": "1", "DJANGO_SETTINGS_MODULE": "aftersales.config.settings", "ALLOWED_HOSTS": "aftersales.example.com", "AFTERSALES_VAR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' event loop, never in production
     result = subprocess.run(
         [sys.executable, "-m", "aftersales", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, timeout=120,

@@ -29,7 +29,14 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def _seed_base() -> dict[str, Any]:
     """The four journey users, a Wuhan customer (武汉卓成机电) with a site, a unit in warranty and a fault category."""
-    from aftersales.core.testing import make_customer, make_equipment, make_model, make_site, make_user, region_city
+    from aftersales.core.testing import (
+        make_customer,
+        make_equipment,
+        make_model,
+        make_site,
+        make_user,
+        region_city,
+    )
     from aftersales.customers import services as customers
     from aftersales.servicedesk import services as desk
 
@@ -85,7 +92,7 @@ def _success(page: Any) -> str:
 def test_service_loop_journey(new_page, live_server, journey, tmp_path):
     """Steps 2–6 of the service loop as the four roles, asserting what each one sees."""
     from aftersales.feedback.models import Callback, Complaint
-    from aftersales.fieldservice.models import WorkOrder
+    from aftersales.fieldservice.models import ServiceReceipt, WorkOrder
     from aftersales.servicedesk.models import ServiceRequest
 
     url = live_server.url
@@ -153,6 +160,7 @@ def test_service_loop_journey(new_page, live_server, journey, tmp_path):
     dispatcher.wait_for_url(re.compile(rf"/work/{wo.pk}/$"))
     assert wo.number in _success(dispatcher)
     dispatcher.locator("h1 .badge.state-assigned").wait_for()
+    dispatcher.locator(".badge.state-dispatched").first.wait_for()  # the request moved on with its work order
     assert engineer.display_name in dispatcher.locator("main").inner_text()
     shot(dispatcher, "journey-05-work-order-assigned")
     dispatcher.goto(f"{url}/work/board/")
@@ -231,6 +239,7 @@ def test_service_loop_journey(new_page, live_server, journey, tmp_path):
     assert pdf.status == 200
     assert pdf.headers["content-type"].startswith("application/pdf")
     assert pdf.body()[:5] == b"%PDF-"
+    _rasterise(pdf.body(), "journey-14b-receipt-pdf")
 
     phone.click("form[action$='/field/complete/'] button[type=submit]")
     phone.wait_for_url(re.compile(r"/work/my/$"))
@@ -278,9 +287,13 @@ def test_service_loop_journey(new_page, live_server, journey, tmp_path):
     timeline = manager.locator("ol.timeline")
     timeline.wait_for()
     text = timeline.inner_text()
-    for expected in (sr.number, wo.number, complaint.number):
+    manager.locator("h1 .badge.state-resolved").wait_for()
+    receipt = ServiceReceipt.objects.get()
+    for expected in (sr.number, wo.number, receipt.number, complaint.number, "清洗后的冷凝器"):
         assert expected in text, f"{expected} missing from the request's timeline:\n{text}"
-    assert manager.locator("ol.timeline > li").count() >= 12, text
+    # created, triaged, WO created/assigned, dispatched, accepted, on site, visit, in progress, report, photo,
+    # departed, receipt, WO completed, resolved, callback created/recorded, complaint: one line each at least.
+    assert manager.locator("ol.timeline > li").count() >= 18, text
     # The customer's comment from the callback is shown escaped.
     assert "<b>不满意</b>" in manager.locator("main").inner_text()
     shot(manager, "journey-20-request-timeline")
@@ -298,6 +311,21 @@ def _png(path: Path) -> Path:
         draw.line((x, 25, x, 95), fill=(90, 110, 140), width=2)
     image.save(path, format="PNG")
     return path
+
+
+def _rasterise(pdf: bytes, name: str) -> None:
+    """Keep the receipt's first page as a PNG next to the screenshots, to look at its Chinese text."""
+    try:
+        import pypdfium2
+    except ImportError:  # an optional test dependency: the PDF content type was checked already
+        return
+    from .conftest import ARTIFACTS
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        document[0].render(scale=1.5).to_pil().save(ARTIFACTS / f"{name}.png")
+    finally:
+        document.close()
 
 
 def _draw_signature(page: Any, box: dict[str, float]) -> None:

@@ -232,7 +232,9 @@ def _field_context(work_order: WorkOrder, **forms: Any) -> dict[str, Any]:
         "arrive_form": ArriveForm(prefix="g"),
         "can_respond": work_order.state == WorkOrderState.ASSIGNED,
         "can_arrive": work_order.state == WorkOrderState.ACCEPTED
-        or (on_site and visit is not None and visit.departed_at is not None and receipt is not None),
+        # Another visit on the same order only when the last one ended with "follow-up needed".
+        or (on_site and visit is not None and visit.departed_at is not None and receipt is not None
+            and visit.outcome == VisitOutcome.FOLLOW_UP),
         "can_record": on_site and visit is not None and receipt is None,
         "can_depart": on_site and visit is not None and visit.departed_at is None,
         "can_sign": on_site and visit is not None and receipt is None and bool(visit.outcome),

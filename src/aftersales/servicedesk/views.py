@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.core import audit
 from aftersales.core.api import paginate
@@ -313,13 +314,13 @@ ACTION_SERVICES: dict[str, ServiceCall] = {
 }
 
 ACTION_DONE = {
-    "triage": _("Triage saved."),
-    "wait": _("The request now waits on the customer."),
-    "resume": _("Work on the request resumed."),
-    "resolve": _("The request is resolved; a callback is scheduled."),
-    "close": _("The request is closed."),
-    "cancel": _("The request is cancelled."),
-    "reopen": _("The request is reopened."),
+    "triage": gettext_lazy("Triage saved."),
+    "wait": gettext_lazy("The request now waits on the customer."),
+    "resume": gettext_lazy("Work on the request resumed."),
+    "resolve": gettext_lazy("The request is resolved; a callback is scheduled."),
+    "close": gettext_lazy("The request is closed."),
+    "cancel": gettext_lazy("The request is cancelled."),
+    "reopen": gettext_lazy("The request is reopened."),
 }
 
 

@@ -7,16 +7,11 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.core import permissions
 
 register = template.Library()
-
-VERBS = {
-    "created": _("created"),
-    "updated": _("updated"),
-}
-
 
 @register.filter
 def audit_summary(entry: Any) -> str:
@@ -43,7 +38,12 @@ def _state_labels(model: Any) -> dict[str, str]:
         return {}
 
 
+PSEUDO_FIELDS = {"parts": gettext_lazy("parts used")}
+
+
 def _field_label(model: Any, name: str) -> str:
+    if name in PSEUDO_FIELDS:
+        return str(PSEUDO_FIELDS[name])
     try:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001 - pseudo-fields such as "parts"
