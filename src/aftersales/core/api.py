@@ -49,23 +49,23 @@ class PermissionBearer(BearerAuth):
     """Bearer auth that also requires a role permission, checked before the request body is even parsed,
     so a role without the permission gets 403 whatever it sends."""
 
-    def __init__(self, perm: str) -> None:
+    def __init__(self, *perms: str) -> None:
         super().__init__()
-        self.perm = perm
+        self.perms = perms
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from .permissions import has_perm
 
         user = super().authenticate(request, token)
-        if user is not None and not has_perm(user, self.perm):
-            raise NotPermitted(self.perm)
+        if user is not None and not any(has_perm(user, perm) for perm in self.perms):
+            raise NotPermitted(",".join(self.perms))
         return user
 
 
-def needs(perm: str) -> list[PermissionBearer]:
-    """The `auth=` of an operation that requires a role permission: `@router.get(..., auth=needs(VIEW_REQUESTS))`.
-    The permission-matrix test reads it back from the operation."""
-    return [PermissionBearer(perm)]
+def needs(*perms: str) -> list[PermissionBearer]:
+    """The `auth=` of an operation that requires a role permission (any of `perms`):
+    `@router.get(..., auth=needs(VIEW_REQUESTS))`. The permission-matrix test reads it back from the operation."""
+    return [PermissionBearer(*perms)]
 
 
 class Problem(Schema):

@@ -23,7 +23,7 @@ from aftersales.core.api_support import (
     path_id,
     responses,
 )
-from aftersales.core.permissions import VIEW_CALLBACKS, VIEW_COMPLAINTS
+from aftersales.core.permissions import HANDLE_COMPLAINTS, RECORD_CALLBACKS, VIEW_CALLBACKS, VIEW_COMPLAINTS
 
 from . import (
     selectors,  # noqa: E402
@@ -70,7 +70,7 @@ def callback_get(request: HttpRequest, response: HttpResponse, id: int = path_id
     return callback
 
 
-@router.post("/callbacks/{id}/record", auth=needs(VIEW_CALLBACKS), response=responses(200, CallbackOut, write=True),
+@router.post("/callbacks/{id}/record", auth=needs(RECORD_CALLBACKS), response=responses(200, CallbackOut, write=True),
              summary="Record a callback",
              description="Record the result: `unreachable` keeps the task open and counts the attempt; `reached` "
                          "needs a satisfaction of 1–5. A satisfaction of 2 or less reopens the request or opens a "
@@ -129,7 +129,7 @@ def _complaint_action(action: str, summary: str, description: str) -> None:
         return fresh
 
     endpoint.__name__ = f"complaint_{action}"
-    router.post(f"/complaints/{{id}}/{action}", response=responses(200, ComplaintOut, write=True),
+    router.post(f"/complaints/{{id}}/{action}", auth=needs(HANDLE_COMPLAINTS), response=responses(200, ComplaintOut, write=True),
                 summary=summary, operation_id=f"complaint_{action}",
                 description=description + " Honours `If-Match`; a transition the state machine does not allow "
                                           "answers 409 `invalid_transition`.",

@@ -30,7 +30,7 @@ from aftersales.core.api_support import (
     responses,
 )
 from aftersales.core.errors import DomainError, NotFound
-from aftersales.core.permissions import DISPATCH, VIEW_WORK_ORDERS
+from aftersales.core.permissions import DISPATCH, FIELD_WORK, RESPOND_WORK_ORDERS, VIEW_WORK_ORDERS
 from aftersales.servicedesk import selectors as desk_selectors
 
 from . import selectors, services
@@ -108,7 +108,7 @@ def work_order_list(request: HttpRequest,
     return paginate(qs.order_by(*WORK_ORDER_SORTS[sort]), page, page_size)
 
 
-@router.get("/work-orders/{id}", response=responses(200, WorkOrderOut), summary="Get a work order",
+@router.get("/work-orders/{id}", auth=needs(VIEW_WORK_ORDERS), response=responses(200, WorkOrderOut), summary="Get a work order",
             description="One work order with its request, the history of assignments (reassignments keep every "
                         "earlier row), its visits and the actions open to the caller. `ETag` carries its version.")
 def work_order_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> WorkOrder:  # noqa: A002
@@ -172,7 +172,7 @@ def work_order_reassign(request: HttpRequest, response: HttpResponse, body: Reas
     return _answer(response, user, work_order.pk)
 
 
-@router.post("/work-orders/{id}/accept", response=responses(200, WorkOrderOut, write=True),
+@router.post("/work-orders/{id}/accept", auth=needs(RESPOND_WORK_ORDERS), response=responses(200, WorkOrderOut, write=True),
              summary="Accept a work order",
              description="The assigned engineer takes the job (403 `not_your_work_order` for anyone else)."
                          + ACTION_DOC)
@@ -182,7 +182,7 @@ def work_order_accept(request: HttpRequest, response: HttpResponse, id: int = pa
     return _answer(response, user, work_order.pk)
 
 
-@router.post("/work-orders/{id}/decline", response=responses(200, WorkOrderOut, write=True),
+@router.post("/work-orders/{id}/decline", auth=needs(RESPOND_WORK_ORDERS), response=responses(200, WorkOrderOut, write=True),
              summary="Decline a work order",
              description="The assigned engineer cannot take it (on leave, lacks a part): it goes back to the "
                          "dispatcher's unassigned list. A reason is required." + ACTION_DOC,
@@ -194,7 +194,7 @@ def work_order_decline(request: HttpRequest, response: HttpResponse, body: Reaso
     return _answer(response, user, work_order.pk)
 
 
-@router.post("/work-orders/{id}/appointment", response=responses(200, WorkOrderOut, write=True),
+@router.post("/work-orders/{id}/appointment", auth=needs(DISPATCH, FIELD_WORK), response=responses(200, WorkOrderOut, write=True),
              summary="Record the appointment",
              description="The time agreed with the customer, by a dispatcher or by the engineer on his own work "
                          "order. Honours `If-Match`.",
@@ -221,7 +221,7 @@ def work_order_cancel(request: HttpRequest, response: HttpResponse, body: Reason
     return _answer(response, user, work_order.pk)
 
 
-@router.post("/work-orders/{id}/arrive", response=responses(201, VisitOut, write=True),
+@router.post("/work-orders/{id}/arrive", auth=needs(FIELD_WORK), response=responses(201, VisitOut, write=True),
              summary="Arrive on site",
              description="The engineer records his arrival (the evidence for the on-site clock), optionally with "
                          "the time and position; a new visit starts." + ACTION_DOC,
@@ -233,7 +233,7 @@ def work_order_arrive(request: HttpRequest, body: ArriveIn, id: int = path_id())
     return Status(201, get_or_404(_visits(), visit.pk))
 
 
-@router.post("/work-orders/{id}/complete", response=responses(200, WorkOrderOut, write=True),
+@router.post("/work-orders/{id}/complete", auth=needs(FIELD_WORK), response=responses(200, WorkOrderOut, write=True),
              summary="Complete a work order",
              description="Close the engineer's part once the last visit has its departure and outcome (422 "
                          "`visit_incomplete`). A fixed outcome with no other open work resolves the request."
@@ -263,13 +263,13 @@ def _visit(request: HttpRequest, pk: int) -> tuple[Any, Visit]:
     return user, get_or_404(qs, pk)
 
 
-@router.get("/visits/{id}", response=responses(200, VisitOut), summary="Get a visit",
+@router.get("/visits/{id}", auth=needs(VIEW_WORK_ORDERS), response=responses(200, VisitOut), summary="Get a visit",
             description="One visit with findings, parts used, photos and the signed receipt, if any.")
 def visit_get(request: HttpRequest, id: int = path_id()) -> Visit:  # noqa: A002
     return _visit(request, id)[1]
 
 
-@router.patch("/visits/{id}", response=responses(200, VisitOut, write=True), summary="Record findings",
+@router.patch("/visits/{id}", auth=needs(FIELD_WORK), response=responses(200, VisitOut, write=True), summary="Record findings",
               description="The engineer records diagnosis, fault cause, actions taken, outcome (fixed / follow_up / "
                           "taken_back, which needs the item taken back) and, when `parts` is sent, replaces the "
                           "parts used. Refused once the customer has signed (409 `receipt_already_signed`).",
@@ -283,7 +283,7 @@ def visit_update(request: HttpRequest, body: VisitPatch, id: int = path_id()) ->
     return get_or_404(_visits(), visit.pk)
 
 
-@router.post("/visits/{id}/depart", response=responses(200, VisitOut, write=True), summary="Leave the site",
+@router.post("/visits/{id}/depart", auth=needs(FIELD_WORK), response=responses(200, VisitOut, write=True), summary="Leave the site",
              description="Record the departure (defaults to now; not before the arrival).")
 def visit_depart(request: HttpRequest, body: DepartIn, id: int = path_id()) -> Visit:  # noqa: A002
     user, visit = _visit(request, id)
@@ -291,7 +291,7 @@ def visit_depart(request: HttpRequest, body: DepartIn, id: int = path_id()) -> V
     return get_or_404(_visits(), visit.pk)
 
 
-@router.post("/visits/{id}/photos", response=responses(201, PhotoOut, 413, write=True), summary="Add a photo",
+@router.post("/visits/{id}/photos", auth=needs(FIELD_WORK), response=responses(201, PhotoOut, 413, write=True), summary="Add a photo",
              description="Upload one JPEG, PNG or WebP photo (multipart field `file`). The type is decided from the "
                          "content; anything else, or an SVG/HTML file named .png, answers 422 `upload_rejected`.")
 def visit_photo(request: HttpRequest, file: UploadedFile = File(..., description="The image"),
@@ -301,7 +301,7 @@ def visit_photo(request: HttpRequest, file: UploadedFile = File(..., description
     return Status(201, photo)
 
 
-@router.post("/visits/{id}/receipt", response=responses(201, ReceiptOut, write=True),
+@router.post("/visits/{id}/receipt", auth=needs(FIELD_WORK), response=responses(201, ReceiptOut, write=True),
              summary="Sign the service receipt",
              description="The customer signs the service receipt card (技术服务回执卡) on the engineer's screen: "
                          "signer's name, the canvas signature as a PNG data URL and an optional comment. The visit "
@@ -321,7 +321,7 @@ class PdfUnavailable(DomainError):
     default_message = _("The receipt cannot be rendered as PDF on this installation yet.")
 
 
-@router.get("/visits/{id}/receipt.pdf", response=responses(200, None), summary="Download the receipt as PDF",
+@router.get("/visits/{id}/receipt.pdf", auth=needs(VIEW_WORK_ORDERS), response=responses(200, None), summary="Download the receipt as PDF",
             description="The signed service receipt card rendered as PDF in the customer's language, as an "
                         "attachment. 404 when the visit has no signed receipt.",
             openapi_extra={"responses": {"200": {"description": "The PDF file",

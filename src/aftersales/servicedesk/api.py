@@ -27,7 +27,14 @@ from aftersales.core.api_support import (
     query_id,
     responses,
 )
-from aftersales.core.permissions import CREATE_REQUESTS, EDIT_REQUESTS, VIEW_AUDIT, VIEW_REQUESTS
+from aftersales.core.permissions import (
+    CREATE_REQUESTS,
+    EDIT_REQUESTS,
+    PROGRESS_REQUESTS,
+    TRIAGE_REQUESTS,
+    VIEW_AUDIT,
+    VIEW_REQUESTS,
+)
 from aftersales.customers import selectors as customer_selectors
 
 from . import selectors, services
@@ -110,7 +117,7 @@ def request_duplicates(request: HttpRequest, equipment: int = Query(..., ge=1, l
     return paginate(selectors.with_list_relations(qs), page, page_size)
 
 
-@router.get("/service-requests/{id}", response=responses(200, ServiceRequestOut), summary="Get a service request",
+@router.get("/service-requests/{id}", auth=needs(VIEW_REQUESTS), response=responses(200, ServiceRequestOut), summary="Get a service request",
             description="One request with customer, site and equipment summaries, warranty status and the actions "
                         "open to the caller. The `ETag` header carries its version for `If-Match`.")
 def request_get(request: HttpRequest, response: HttpResponse, id: int = path_id()) -> ServiceRequest:  # noqa: A002
@@ -171,7 +178,7 @@ def request_update(request: HttpRequest, response: HttpResponse, body: ServiceRe
 ACTION_DOC = " Honours `If-Match`; a transition the state machine does not allow answers 409 `invalid_transition`."
 
 
-@router.post("/service-requests/{id}/triage", response=responses(200, ServiceRequestOut, write=True),
+@router.post("/service-requests/{id}/triage", auth=needs(TRIAGE_REQUESTS), response=responses(200, ServiceRequestOut, write=True),
              summary="Triage a service request",
              description="Set severity (general / important / urgent) and fault category: `new` → `triaged`. On an "
                          "open request that is already triaged this re-triages without a state change." + ACTION_DOC,
@@ -197,7 +204,7 @@ def _reason_action(name: str, summary: str, description: str) -> None:
         return _answer(response, user, obj.pk)
 
     endpoint.__name__ = f"request_{name}"
-    router.post(f"/service-requests/{{id}}/{name}", response=responses(200, ServiceRequestOut, write=True),
+    router.post(f"/service-requests/{{id}}/{name}", auth=needs(PROGRESS_REQUESTS), response=responses(200, ServiceRequestOut, write=True),
                 summary=summary, description=description + ACTION_DOC, operation_id=f"service_request_{name}",
                 openapi_extra=body_example({"reason": "客户要求下周一再上门"}))(endpoint)
 
@@ -215,7 +222,7 @@ _reason_action("reopen", "Reopen a request",
                "ended (else 409 `reopen_period_over`). A reason is required.")
 
 
-@router.post("/service-requests/{id}/resolve", response=responses(200, ServiceRequestOut, write=True),
+@router.post("/service-requests/{id}/resolve", auth=needs(PROGRESS_REQUESTS), response=responses(200, ServiceRequestOut, write=True),
              summary="Resolve a service request",
              description="The problem is solved: describe how. Open work orders must be finished or cancelled "
                          "first (409 `open_work_orders`). A callback task is scheduled for an agent." + ACTION_DOC,

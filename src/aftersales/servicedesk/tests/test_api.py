@@ -103,9 +103,10 @@ def test_another_regions_request_is_404_for_a_lead(users, api_client):
 
 
 def test_engineer_cannot_triage(users, api_client):
+    """The role lacks the permission: 403 before the body or the object is even looked at."""
     sr = make_request(actor=users["agent"])
     assert_problem(api_client(users["engineer"]).post(f"{BASE}/{sr.pk}/triage", {"severity": "general"},
-                                                      content_type="application/json"), 404)
+                                                      content_type="application/json"), 403)
 
 
 def test_filters_and_sort(users, api_client):
