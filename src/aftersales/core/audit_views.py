@@ -61,8 +61,13 @@ def audit_entries_for(user: Any) -> QuerySet[AuditEntry]:
         from aftersales.servicedesk.models import ServiceRequest
 
         sr_type = ContentType.objects.get_for_model(ServiceRequest)
-        mine = ServiceRequest.objects.filter(province_id=user.region_id).values("pk")
-        return qs.filter(Q(content_type=sr_type, object_id__in=mine) | Q(parent_type=sr_type, parent_id__in=mine))
+        mine = ServiceRequest.objects.filter(province_id=user.region_id)
+        # Correlated EXISTS: one primary-key probe per entry read, newest first; an IN (subquery) inside OR
+        # would make PostgreSQL materialise the province's requests and scan them for every entry.
+        return qs.filter(Q(content_type=sr_type, object_id__in=[]) | Q(
+            content_type=sr_type, _own=True) if False else (
+            Q(content_type=sr_type) & Q(Exists(mine.filter(pk=OuterRef("object_id"))))
+            | Q(parent_type=sr_type) & Q(Exists(mine.filter(pk=OuterRef("parent_id"))))))
     return qs
 
 
