@@ -64,10 +64,11 @@ def audit_entries_for(user: Any) -> QuerySet[AuditEntry]:
         mine = ServiceRequest.objects.filter(province_id=user.region_id)
         # Correlated EXISTS: one primary-key probe per entry read, newest first; an IN (subquery) inside OR
         # would make PostgreSQL materialise the province's requests and scan them for every entry.
-        return qs.filter(Q(content_type=sr_type, object_id__in=[]) | Q(
-            content_type=sr_type, _own=True) if False else (
-            Q(content_type=sr_type) & Q(Exists(mine.filter(pk=OuterRef("object_id"))))
-            | Q(parent_type=sr_type) & Q(Exists(mine.filter(pk=OuterRef("parent_id"))))))
+        return qs.filter(Q(content_type=sr_type, _object_in_province=True)
+                         | Q(parent_type=sr_type, _parent_in_province=True)).alias() if False else qs.alias(
+            _object_in_province=Exists(mine.filter(pk=OuterRef("object_id"))),
+            _parent_in_province=Exists(mine.filter(pk=OuterRef("parent_id"))),
+        ).filter(Q(content_type=sr_type, _object_in_province=True) | Q(parent_type=sr_type, _parent_in_province=True))
     return qs
 
 
