@@ -228,9 +228,9 @@ def login_session(base: str, username: str, password: str) -> str:
 class Server:
     """`aftersales serve --no-worker` on the bench database; stopped (with its gunicorn workers) when done."""
 
-    def __init__(self, url: str, port: int, workers: int, log: Path) -> None:
+    def __init__(self, url: str, port: int, workers: int, log: Path, threads: int = 1) -> None:
         self.base = f"http://127.0.0.1:{port}"
-        self.url, self.port, self.workers, self.log = url, port, workers, log
+        self.url, self.port, self.workers, self.log, self.threads = url, port, workers, log, threads
         self.proc: subprocess.Popen[bytes] | None = None
 
     def env(self) -> dict[str, str]:
@@ -254,7 +254,7 @@ class Server:
         out = self.log.open("wb")
         self.proc = subprocess.Popen(  # noqa: S603
             [aftersales, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers)],
+             "--workers", str(self.workers), "--threads", str(self.threads)],
             env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -523,7 +523,7 @@ def measure(base: str, sc: Scenario, count: int, warmup: int, max_seconds: int, 
 def markdown(results: list[Result], meta: dict[str, Any]) -> str:
     lines = [
         f"Measured {meta['date']} on {meta['machine']}; {meta['vendor']} with {meta['requests_total']:,} service "
-        f"requests; server `aftersales serve --workers 2`; wrk -c {CONCURRENCY} -t {THREADS}, {meta['count']} "
+        f"requests; server `{meta['server']}`; wrk -c {CONCURRENCY} -t {THREADS}, {meta['count']} "
         "requests per scenario.",
         "",
         "| scenario | req/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx | target | meets | other CPU |",
@@ -568,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=int, default=120, help="time limit per scenario")
     parser.add_argument("--port", type=int, default=8107)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn threads per worker; 1 (sync workers, no keep-alive) is what `make run` uses")
     parser.add_argument("--server", default="", help="measure a server that is already running at this URL")
     parser.add_argument("--only", default="", help="comma-separated words; run the scenarios whose name has one")
     parser.add_argument("--seed", type=int, default=7)
@@ -587,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
         if urllib.parse.urlsplit(base).hostname not in ("127.0.0.1", "localhost"):
             parser.error("--server must be on 127.0.0.1")
     else:
-        server = Server(url, args.port, args.workers, PROJECT / "var" / "bench-server.log")
+        server = Server(url, args.port, args.workers, PROJECT / "var" / "bench-server.log", args.threads)
         base = server.base
     results: list[Result] = []
     try:
@@ -619,7 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     now = dt.datetime.now(dt.UTC)
     meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "vendor": data["vendor"],
             "requests_total": data["requests_total"], "count": args.count, "concurrency": CONCURRENCY,
-            "client": f"wrk -t {THREADS} -c {CONCURRENCY}", "server": f"aftersales serve --workers {args.workers}"}
+            "client": f"wrk -t {THREADS} -c {CONCURRENCY}",
+            "server": f"aftersales serve --workers {args.workers} --threads {args.threads}"}
     table = markdown(results, meta)
     print()
     print(table)

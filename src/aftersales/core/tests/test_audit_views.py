@@ -106,3 +106,17 @@ def test_engineer_gets_403(users):
     client = login(users["engineer"])
     assert client.get(reverse("core:audit_list")).status_code == 403
     assert client.get(record_url("core:audit_record", request)).status_code == 403
+
+
+def test_list_pages_without_counting(users, monkeypatch):
+    from aftersales.core import audit_views
+
+    monkeypatch.setattr(audit_views, "PAGE_SIZE", 2)
+    for _ in range(3):
+        make_request(actor=users["agent"])
+    client = login(users["manager"])
+    first = client.get(reverse("core:audit_list"))
+    assert first.context["page"]["has_next"] and "Older" in first.content.decode()
+    second = client.get(reverse("core:audit_list"), {"page": 2})
+    assert second.context["page"]["has_previous"]
+    assert {e.pk for e in first.context["page"]["results"]}.isdisjoint(e.pk for e in second.context["page"]["results"])
