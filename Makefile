@@ -7,7 +7,7 @@ PORT   ?= 8000
 export AFTERSALES_HTTPS ?= 0
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test install install-test chromium fonts lint migrate demo serve clean messages
+.PHONY: run test install install-test chromium fonts lint migrate demo serve clean messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,13 @@ chromium:
 
 migrate: install
 	$(BIN)/aftersales migrate --noinput
-	$(BIN)/aftersales compilemessages --ignore=.venv >/dev/null
+	@$(MAKE) --no-print-directory compile-messages
 	$(BIN)/aftersales collectstatic --noinput >/dev/null
+
+# The compiled catalogues are committed; recompile when gettext's msgfmt is available.
+compile-messages:
+	@if command -v msgfmt >/dev/null; then cd src/aftersales && ../../$(BIN)/aftersales compilemessages >/dev/null; \
+	else echo "msgfmt not found: using the committed .mo catalogues"; fi
 
 demo: migrate
 	$(BIN)/aftersales demo-data --once
@@ -53,7 +58,7 @@ messages: install
 
 test: install-test
 	$(BIN)/ruff check src tests bench
-	$(BIN)/aftersales compilemessages --ignore=.venv >/dev/null
+	@$(MAKE) --no-print-directory compile-messages
 	$(BIN)/aftersales check
 	$(BIN)/aftersales makemigrations --check --dry-run >/dev/null
 	$(BIN)/aftersales collectstatic --noinput >/dev/null
