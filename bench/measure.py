@@ -450,13 +450,14 @@ def judge(res: Result) -> None:
     res.meets_target = ok
 
 
-def cpu_snapshot(server_pgid: int | None, database: str) -> tuple[float, float]:
-    """(CPU seconds the machine has spent busy, CPU seconds of our server, its database backends and us)."""
+def cpu_snapshot(server_pgid: int | None, database: str) -> tuple[float, dict[int, float]]:
+    """CPU seconds the machine has spent busy, and per process those of our server, its database backends
+    (and their parallel workers) and this script with its finished wrk runs (pid 0)."""
     tick = os.sysconf("SC_CLK_TCK")
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
     total = (user + nice + system + irq + softirq + steal) / tick
-    ours = 0.0
+    ours: dict[int, float] = {}
     if server_pgid:
         marker = f" {database} " if database else None
         for proc in Path("/proc").iterdir():
@@ -467,14 +468,20 @@ def cpu_snapshot(server_pgid: int | None, database: str) -> tuple[float, float]:
                 rest = stat[stat.rindex(")") + 2:].split()
                 mine = int(rest[2]) == server_pgid
                 if not mine and marker and "postgres" in stat[:stat.rindex(")")]:
-                    mine = marker in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+                    cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+                    mine = marker in cmdline or "parallel worker" in cmdline
                 if mine:
-                    ours += (int(rest[11]) + int(rest[12])) / tick
+                    ours[int(proc.name)] = (int(rest[11]) + int(rest[12])) / tick
             except (OSError, ValueError, IndexError):
                 continue
     own = os.times()
-    ours += own.user + own.system + own.children_user + own.children_system  # measure.py and the wrk runs
+    ours[0] = own.user + own.system + own.children_user + own.children_system
     return total, ours
+
+
+def ours_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU our processes used between two snapshots; a process that ended in between is not counted."""
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in after.items())
 
 
 def measure(base: str, sc: Scenario, count: int, warmup: int, max_seconds: int, workdir: Path,
@@ -499,7 +506,7 @@ def measure(base: str, sc: Scenario, count: int, warmup: int, max_seconds: int, 
     out = run_wrk(base, sc, count, max_seconds, workdir)
     after = cpu_snapshot(server_pgid, database)
     if server_pgid and out["elapsed_us"]:
-        res.other_cpu = round(max(0.0, (after[0] - before[0]) - (after[1] - before[1]))
+        res.other_cpu = round(max(0.0, (after[0] - before[0]) - ours_delta(before[1], after[1]))
                               / (out["elapsed_us"] / 1e6), 2)
     res.requests = int(out["answered"])
     res.rps = round(res.requests / (out["elapsed_us"] / 1e6), 1) if out["elapsed_us"] else 0.0

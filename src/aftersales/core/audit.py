@@ -113,6 +113,26 @@ def record_create(*, actor: Any, instance: models.Model, parent: models.Model | 
                   verb=verb, parent=parent, reason=reason)
 
 
+def record_create_bulk(*, actor: Any, items: list[tuple[models.Model, models.Model | None]],
+                       verb: str = "imported") -> None:
+    """Audit entries for records just inserted in bulk (imports), hashed exactly as `record_create` does."""
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    entries = []
+    for instance, parent in items:
+        ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+        changes = {k: [None, v] for k, v in snapshot(instance).items() if v not in (None, "")}
+        entry = AuditEntry(at=now, actor_id=actor_id, action=AuditEntry.Action.CREATE, verb=verb, content_type=ct,
+                           object_id=instance.pk, object_repr=str(instance)[:200], changes=_jsonable(changes),
+                           reason="", prev_hash="")
+        if parent is not None:
+            entry.parent_type = ContentType.objects.get_for_model(parent, for_concrete_model=True)
+            entry.parent_id = parent.pk
+        entry.hash = _digest("", _payload(entry))
+        entries.append(entry)
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
 def record_update(*, actor: Any, instance: models.Model, before: dict[str, Any], parent: models.Model | None = None,
                   verb: str = "updated", reason: str = "") -> AuditEntry | None:
     changes = diff(before, snapshot(instance, before.keys()))

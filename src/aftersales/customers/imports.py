@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import filetype
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
@@ -794,26 +793,6 @@ def import_discard(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def bulk_record_create(*, actor: Any, items: list[tuple[models.Model, models.Model | None]],
-                       verb: str = "imported") -> None:
-    """Audit entries for freshly inserted records, in bulk, hashed exactly as `audit.record_create` does."""
-    now = timezone.now()
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
-    entries = []
-    for instance, parent in items:
-        ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
-        changes = {k: [None, v] for k, v in audit.snapshot(instance).items() if v not in (None, "")}
-        entry = AuditEntry(at=now, actor_id=actor_id, action=AuditEntry.Action.CREATE, verb=verb, content_type=ct,
-                           object_id=instance.pk, object_repr=str(instance)[:200], changes=audit._jsonable(changes),
-                           reason="", prev_hash="")
-        if parent is not None:
-            entry.parent_type = ContentType.objects.get_for_model(parent, for_concrete_model=True)
-            entry.parent_id = parent.pk
-        entry.hash = audit._digest("", audit._payload(entry))
-        entries.append(entry)
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
-
-
 def _outdated(rows: list[int]) -> ImportOutdated:
     return ImportOutdated(errors=[{"row": r, "code": "outdated", "reason": reason_text({"code": "outdated"})}
                                   for r in rows[:100]])
@@ -844,7 +823,7 @@ def _apply_equipment(actor: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
         for r in rows
     ]
     Equipment.objects.bulk_create(units, batch_size=500)
-    bulk_record_create(actor=actor, items=[(u, Customer(pk=u.customer_id)) for u in units])
+    audit.record_create_bulk(actor=actor, items=[(u, Customer(pk=u.customer_id)) for u in units])
     return {"equipment": len(units)}
 
 
@@ -915,7 +894,7 @@ def _apply_customers(actor: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
     items: list[tuple[models.Model, models.Model | None]] = [(c, None) for c in new_customers]
     items += [(s, s.customer) for s in new_sites]
     items += [(c, c.customer) for c in new_contacts]
-    bulk_record_create(actor=actor, items=items)
+    audit.record_create_bulk(actor=actor, items=items)
     return {"customers": len(new_customers), "sites": len(new_sites), "contacts": len(new_contacts)}
 
 

@@ -207,7 +207,7 @@ def test_failure_mid_apply_writes_nothing(base, monkeypatch):
         assert Contact.objects.filter(name="钱八").exists()
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "bulk_record_create", explode)
+    monkeypatch.setattr(imports.audit, "record_create_bulk", explode)
     with pytest.raises(RuntimeError):
         imports.import_confirm(actor=base["actor"], batch=batch)
     assert (Customer.objects.count(), Site.objects.count(), Contact.objects.count(),
