@@ -104,6 +104,7 @@ class AuditEntry(models.Model):
             models.Index(fields=["content_type", "object_id", "id"], name="audit_object_idx"),
             models.Index(fields=["parent_type", "parent_id", "id"], name="audit_parent_idx"),
             models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+            models.Index(fields=["-at", "-id"], name="audit_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ MENU = [
     ("customers:list", _("Customers"), p.VIEW_CUSTOMERS),
     ("feedback:callbacks", _("Callbacks"), p.VIEW_CALLBACKS),
     ("feedback:complaints", _("Complaints"), p.VIEW_COMPLAINTS),
+    ("core:audit_list", _("Audit trail"), p.VIEW_AUDIT),
 ]
 
 

@@ -34,7 +34,10 @@ class Callback(VersionedModel):
         ordering = ["due_at"]
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
-        indexes = [models.Index(fields=["state", "due_at"], name="callback_queue_idx")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="callback_queue_idx"),
+            models.Index(fields=["state", "-done_at"], name="callback_done_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__gte=1, satisfaction__lte=5),

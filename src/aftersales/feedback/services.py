@@ -10,11 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from aftersales.core import services as core
-from aftersales.core.errors import ValidationFailed
 from aftersales.core.numbering import next_number
 from aftersales.core.permissions import HANDLE_COMPLAINTS, RECORD_CALLBACKS, require
 
 from .choices import COMPLAINT_MACHINE, CallbackResult, CallbackState
+from .error_codes import (
+    AnswerRequired,
+    CallbackDone,
+    CallbackResultInvalid,
+    DescriptionRequired,
+    SatisfactionRange,
+    SatisfactionRequired,
+)
 from .models import Callback, Complaint
 
 CALLBACK_DUE = dt.timedelta(hours=24)
@@ -34,13 +41,13 @@ def callback_record(*, actor: Any, callback: Callback, result: str, satisfaction
     2 or less reopens the request or opens a complaint, as AFTERSALES_LOW_SATISFACTION_ACTION says."""
     require(actor, RECORD_CALLBACKS)
     if callback.state != CallbackState.PENDING:
-        raise ValidationFailed(code="callback_done")
+        raise CallbackDone()
     if result not in CallbackResult.values:
-        raise ValidationFailed(code="callback_result_invalid")
+        raise CallbackResultInvalid()
     if result == CallbackResult.REACHED and satisfaction is None:
-        raise ValidationFailed(code="satisfaction_required")
+        raise SatisfactionRequired()
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
-        raise ValidationFailed(code="satisfaction_range")
+        raise SatisfactionRange()
     if result == CallbackResult.UNREACHABLE:
         return core.save_changes(callback, actor=actor, expected_version=expected_version, parent=callback.request,
                                  verb="callback_unreachable",
@@ -52,9 +59,12 @@ def callback_record(*, actor: Any, callback: Callback, result: str, satisfaction
                               "comment": comment, "method": method, "done_at": timezone.now(), "done_by": actor,
                               "attempts": callback.attempts + 1})
     if satisfaction is not None and satisfaction <= LOW_SATISFACTION:
-        if settings.AFTERSALES_LOW_SATISFACTION_ACTION == "reopen":
-            from aftersales.servicedesk.services import request_reopen
+        from aftersales.servicedesk.services import reopen_deadline, request_reopen
 
+        deadline = reopen_deadline(callback.request)
+        reopenable = deadline is None or timezone.now() <= deadline
+        # Past the reopen period the unhappy customer still reaches the manager, as a complaint.
+        if settings.AFTERSALES_LOW_SATISFACTION_ACTION == "reopen" and reopenable:
             request_reopen(actor=actor, request=callback.request, system=True,
                            reason=f"callback satisfaction {satisfaction}: {comment}"[:500])
         else:
@@ -69,7 +79,7 @@ def complaint_open(*, actor: Any, customer: Any, description: str, request: Any 
     if not system:
         require(actor, HANDLE_COMPLAINTS)
     if not description.strip():
-        raise ValidationFailed(code="description_required")
+        raise DescriptionRequired()
     return core.create(Complaint, actor=actor, parent=request, number=next_number("CP", timezone.localtime().year),
                        customer=customer, request=request, callback=callback, description=description)
 
@@ -83,7 +93,7 @@ def complaint_transition(*, actor: Any, complaint: Complaint, action: str, answe
         values["owner"] = complaint.owner or actor
     elif action == "answer":
         if not answer.strip():
-            raise ValidationFailed(code="answer_required")
+            raise AnswerRequired()
         values.update(answer=answer, answered_at=timezone.now(), owner=complaint.owner or actor)
     elif action == "close":
         values["closed_at"] = timezone.now()

@@ -93,6 +93,7 @@ class ServiceRequest(VersionedModel):
             models.Index(fields=["province", "state", "-created_at"], name="sr_province_idx"),
             models.Index(fields=["equipment", "-created_at"], name="sr_equipment_idx"),
             models.Index(fields=["-updated_at"], name="sr_updated_idx"),
+            models.Index(fields=["-resolved_at"], name="sr_resolved_idx"),
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,7 @@ def test_callback_flow_low_satisfaction_opens_complaint(users, api_client, setti
                               HTTP_IF_MATCH='"1"'), 412)
     done = agent.post(url, {"result": "reached", "satisfaction": 2, "comment": "太慢"}, content_type=JSON)
     assert done.status_code == 200 and done.json()["state"] == "done"
-    assert_problem(agent.post(url, {"result": "reached", "satisfaction": 5}, content_type=JSON), 422, "callback_done")
+    assert_problem(agent.post(url, {"result": "reached", "satisfaction": 5}, content_type=JSON), 409, "callback_done")
     complaint = Complaint.objects.get(request=request)
     manager = api_client(users["manager"])
     body = manager.get(f"{API}/complaints/{complaint.pk}").json()
