@@ -401,7 +401,8 @@ def probe(base: str, sc: Scenario) -> tuple[int, str]:
     return status, data[:300].decode("utf-8", "replace")
 
 
-def run_wrk(base: str, sc: Scenario, count: int, max_seconds: int, workdir: Path) -> dict[str, Any]:
+def run_wrk(base: str, sc: Scenario, count: int, max_seconds: int, workdir: Path,
+            close: bool = True) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     if not wrk:
         raise RuntimeError("wrk is not installed: apt-get install -y wrk")
@@ -420,6 +421,10 @@ def run_wrk(base: str, sc: Scenario, count: int, max_seconds: int, workdir: Path
            "--latency", "-s", str(script)]
     for key, value in sc.headers.items():
         cmd += ["-H", f"{key}: {value}"]
+    if close:
+        # gunicorn's sync workers close the connection after every answer. Unless the client says so too, wrk
+        # waits on the closed keep-alive connection and reports 0.5–4 s tails that do not exist (ab shows none).
+        cmd += ["-H", "Connection: close"]
     cmd += [base, "--", str(run / "paths.txt"), str(per_thread), sc.method, bodies, str(markers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603
     # wrk sleeps for the whole -d; once every thread has reached its count, interrupt it (it then reports).
@@ -485,7 +490,7 @@ def ours_delta(before: dict[int, float], after: dict[int, float]) -> float:
 
 
 def measure(base: str, sc: Scenario, count: int, warmup: int, max_seconds: int, workdir: Path,
-            server_pgid: int | None = None, database: str = "") -> Result:
+            server_pgid: int | None = None, database: str = "", close: bool = True) -> Result:
     example = sc.paths[0]
     res = Result(name=sc.name, kind=sc.kind, example=example, status="ok", note=sc.note)
     try:
@@ -501,9 +506,9 @@ def measure(base: str, sc: Scenario, count: int, warmup: int, max_seconds: int, 
         res.status, res.note = "fail", f"{example} answers {status}: {text[:160]}"
         return res
     if warmup:
-        run_wrk(base, sc, warmup, max_seconds, workdir)
+        run_wrk(base, sc, warmup, max_seconds, workdir, close)
     before = cpu_snapshot(server_pgid, database)
-    out = run_wrk(base, sc, count, max_seconds, workdir)
+    out = run_wrk(base, sc, count, max_seconds, workdir, close)
     after = cpu_snapshot(server_pgid, database)
     if server_pgid and out["elapsed_us"]:
         res.other_cpu = round(max(0.0, (after[0] - before[0]) - ours_delta(before[1], after[1]))
@@ -613,7 +618,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"- {sc.name} …", end=" ", flush=True)
             res = measure(base, sc, args.count, args.warmup, args.max_seconds, workdir,
                           server_pgid=server.proc.pid if server and server.proc else None,
-                          database=urllib.parse.urlsplit(url).path.lstrip("/") if url.startswith("postgres") else "")
+                          database=urllib.parse.urlsplit(url).path.lstrip("/") if url.startswith("postgres") else "",
+                          close=args.threads == 1)
             results.append(res)
             if res.requests:
                 print(f"{res.rps:,.0f} req/s, p50 {res.p50_ms} ms, p99 {res.p99_ms} ms, non-2xx {res.non2xx}, "

@@ -18,6 +18,20 @@ schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = application
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calls go through the WSGI handler, whose request signals would close the test's database connection (and
+    its transaction) on PostgreSQL; Django's own test client disconnects them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def manager_token(db):
     """A small believable dataset: one request through the loop, and a bearer token for the manager."""

@@ -18,13 +18,27 @@ from .models import Sequence
 _SAFE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
+# Sequences known to exist (committed), so the common path is one `nextval` with no savepoint. A name is added only
+# after the transaction that saw or created it commits: a rolled-back CREATE SEQUENCE never enters the cache.
+_known_sequences: set[str] = set()
+
+
+def _remember(name: str) -> None:
+    transaction.on_commit(lambda: _known_sequences.add(name))
+
+
 def _next_pg(key: str) -> int:
     name = f"numbering_{key.lower()}"
     with connection.cursor() as cursor:
+        if name in _known_sequences:
+            cursor.execute(f"SELECT nextval('{name}')")  # noqa: S608 - key checked against _SAFE
+            return int(cursor.fetchone()[0])
         try:
             with transaction.atomic():
                 cursor.execute(f"SELECT nextval('{name}')")  # noqa: S608 - key checked against _SAFE
-                return int(cursor.fetchone()[0])
+                value = int(cursor.fetchone()[0])
+            _remember(name)
+            return value
         except ProgrammingError:
             pass
         try:
@@ -33,6 +47,7 @@ def _next_pg(key: str) -> int:
         except IntegrityError:
             pass  # another process created it at the same moment
         cursor.execute(f"SELECT nextval('{name}')")  # noqa: S608
+        _remember(name)
         return int(cursor.fetchone()[0])
 
 

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "1")))
+        # Threads let a worker overlap the waits on the database (commits, fsync) of concurrent requests.
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
         parser.add_argument("--no-worker", action="store_true", help="Do not start the background worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
