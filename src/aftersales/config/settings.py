@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "aftersales.fieldservice",
     "aftersales.feedback",
     "aftersales.reporting",
+    "aftersales.sla",
+    "aftersales.notifications",
 ]
 
 MIDDLEWARE = [
