@@ -3,7 +3,7 @@
 It requests the same paths as bench/measure.py in-process (Django's test client, signed in as each role), times
 every SQL statement they run, and prints the slowest statements with `EXPLAIN ANALYZE` (PostgreSQL) or
 `EXPLAIN QUERY PLAN` (SQLite), so that a missing index or a query that grows with the table shows itself.
-Read-only apart from the API tokens it issues (and, with --with-create, one new request).
+Read-only apart from the API tokens it issues.
 
 Usage (from the project root):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftersales_bench .venv/bin/python bench/explain.py

@@ -243,7 +243,10 @@ class Server:
             if busy:
                 raise RuntimeError(f"port {self.port} is in use; stop that server or pass --port")
         aftersales = str(Path(sys.executable).parent / "aftersales")
-        # As `make run`: static files collected (pages use the manifest), then the production server.
+        # As `make run`: migrations applied (new apps arrive with new tables), static files collected (pages use
+        # the manifest), then the production server.
+        subprocess.run([aftersales, "migrate", "--noinput"], env=self.env(), check=True,  # noqa: S603
+                       stdout=subprocess.DEVNULL)
         collected = subprocess.run([aftersales, "collectstatic", "--noinput"], env=self.env(),  # noqa: S603
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
         if collected.returncode:
@@ -604,6 +607,11 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(url, args.port, args.workers, PROJECT / "var" / "bench-server.log", args.threads)
         base = server.base
     results: list[Result] = []
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise SystemExit(1)  # so that `finally` stops the server
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         if server:
             print(f"starting the server on {base} ({data['vendor']}, {data['requests_total']:,} requests) …",
