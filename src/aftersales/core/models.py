@@ -82,15 +82,17 @@ class AuditEntry(models.Model):
         EVENT = "event", _("Event")
 
     at = models.DateTimeField(_("time"), db_index=False)
+    # Append-only and the largest table: only the composite indexes in Meta, none per foreign key.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("by"))
+                              related_name="+", verbose_name=_("by"), db_index=False)
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
     verb = models.CharField(_("what"), max_length=48, blank=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.BigIntegerField()
     object_repr = models.CharField(max_length=200, blank=True)
     # The record this one belongs under (a work order's request), so a request's timeline is one indexed query.
-    parent_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    parent_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False)
     parent_id = models.BigIntegerField(null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -48,23 +48,25 @@ class ServiceRequest(VersionedModel):
     state = models.CharField(_("state"), max_length=20, choices=RequestState.choices, default=RequestState.NEW)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     fault_category = models.ForeignKey(FaultCategory, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="requests", verbose_name=_("fault category"))
+                                       related_name="requests", verbose_name=_("fault category"), db_index=False)
 
+    # Indexes: every index slows each insert, so foreign keys covered by a composite index below (customer,
+    # equipment, province) or only looked up when a referenced row is deleted (rare) get none of their own.
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="requests",
-                                 verbose_name=_("customer"))
+                                 verbose_name=_("customer"), db_index=False)
     site = models.ForeignKey("customers.Site", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="requests", verbose_name=_("site"))
     equipment = models.ForeignKey("customers.Equipment", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="requests", verbose_name=_("equipment"))
+                                  related_name="requests", verbose_name=_("equipment"), db_index=False)
     product_model = models.ForeignKey("customers.ProductModel", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="requests", verbose_name=_("model"))
+                                      related_name="requests", verbose_name=_("model"), db_index=False)
     contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="requests", verbose_name=_("contact"))
+                                related_name="requests", verbose_name=_("contact"), db_index=False)
     contact_name = models.CharField(_("contact name"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     # Copied from the site when the request is created or moved, for region filters and regional scoping.
     province = models.ForeignKey("core.Region", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("province"))
+                                 related_name="+", verbose_name=_("province"), db_index=False)
     city = models.ForeignKey("core.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("city"))
 
@@ -74,7 +76,7 @@ class ServiceRequest(VersionedModel):
     resolution = models.TextField(_("resolution"), blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("recorded by"))
+                                   related_name="+", verbose_name=_("recorded by"), db_index=False)
     triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
