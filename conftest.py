@@ -18,6 +18,15 @@ def _isolated_media(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service-level tests read messages in English; requests still choose their language (middleware)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_media, ignore_errors=True)
 

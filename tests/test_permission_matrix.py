@@ -76,9 +76,19 @@ WEB: dict[str, tuple[str, str | None, str]] = {
     "feedback:complaint_customer_search": (P.HANDLE_COMPLAINTS, None, "get"),
     "feedback:complaint": (P.VIEW_COMPLAINTS, "complaint", "get"),
     "feedback:complaint_action": (P.HANDLE_COMPLAINTS, "complaint", "post"),
+    "notifications:inbox": (SIGNED_IN, None, "get"),
+    "notifications:read_all": (SIGNED_IN, None, "post"),
+    "notifications:read": (SIGNED_IN, "notification", "post"),
+    "notifications:open": (SIGNED_IN, "notification", "post"),
     "core:audit_list": (P.VIEW_AUDIT, None, "get"),
     "core:audit_record": (P.VIEW_AUDIT, "audit_record", "get"),
     "core:audit_verify": (P.VIEW_AUDIT, "audit_record", "get"),
+    "sla:requests": (P.VIEW_REQUESTS, None, "get"),
+    "sla:request_clocks": (P.VIEW_REQUESTS, "request", "get"),
+    "sla:progress_report": (P.VIEW_REQUESTS, "request", "post"),  # and PROGRESS_REQUESTS or FIELD_WORK: all do
+    "sla:record_contact": (P.VIEW_REQUESTS, "request", "post"),
+    "sla:compliance": (P.VIEW_AUDIT, None, "get"),
+    "sla:compliance_csv": (P.VIEW_AUDIT, None, "get"),
 }
 
 # (METHOD, path) → permission(s) required (any of them)
@@ -132,19 +142,39 @@ API: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/fault-categories"): (P.VIEW_REQUESTS,),
     ("GET", "/engineers"): (P.DISPATCH,),
     ("GET", "/intake/search"): (P.VIEW_CUSTOMERS,),
+    ("GET", "/service-requests/{id}/clocks"): (P.VIEW_REQUESTS,),
+    ("GET", "/sla-policies"): (P.VIEW_REQUESTS,),
+    ("GET", "/sla-policies/{id}"): (P.VIEW_REQUESTS,),
+    ("POST", "/sla-policies"): (P.CONFIGURE,),
+    ("PATCH", "/sla-policies/{id}"): (P.CONFIGURE,),
+    ("GET", "/calendars"): (P.VIEW_REQUESTS,),
+    ("GET", "/calendars/{id}/days"): (P.VIEW_REQUESTS,),
+    ("GET", "/sla/compliance"): (P.VIEW_AUDIT,),
 }
 
 # The object an API path's {id} stands for.
 API_KINDS = {
     "customers": "customer", "sites": "site", "contacts": "contact", "product-models": "product_model",
     "equipment": "equipment", "imports": "import", "service-requests": "request", "work-orders": "work_order",
-    "visits": "visit", "callbacks": "callback", "complaints": "complaint",
+    "visits": "visit", "callbacks": "callback", "complaints": "complaint", "sla-policies": "sla_policy",
+    "calendars": "calendar",
 }
-UNSCOPED_KINDS = {"product_model", "sample"}  # the same for every role that may use them
+UNSCOPED_KINDS = {"product_model", "sample", "sla_policy", "calendar"}  # the same for every role that may use them
 # An import is its uploader's until confirmed; the manager and the administrator see everyone's.
 IMPORT_OVERSEERS = ("manager", "admin")
 # Routes whose check goes further than the route's own permission, for the action the test uses.
-EFFECTIVE = {"servicedesk:action": P.TRIAGE_REQUESTS}
+EFFECTIVE: dict[str, Any] = {"servicedesk:action": P.TRIAGE_REQUESTS}
+
+
+def _sla_reporter(role: str) -> bool:
+    """The SLA compliance report: managers, administrators and regional leads, not every VIEW_AUDIT holder."""
+    from aftersales.sla.views import COMPLIANCE_ROLES
+
+    return role in COMPLIANCE_ROLES
+
+
+EFFECTIVE.update({"sla:compliance": _sla_reporter, "sla:compliance_csv": _sla_reporter})
+API_EFFECTIVE: dict[tuple[str, str], Any] = {("GET", "/sla/compliance"): _sla_reporter}
 
 
 def _walk(resolver: URLResolver, namespace: str = ""):
@@ -274,6 +304,11 @@ def world(db) -> World:
         side["import"] = imports.import_preview(actor=uploader, kind="customers",
                                                 upload=SimpleUploadedFile("c.csv", csv, content_type="text/csv"))
         side["sample"] = "customers-en.csv"
+    from aftersales.sla.models import SlaPolicy, WorkCalendar
+
+    for tag, side in (("own", w.own), ("other", w.other)):
+        side["sla_policy"] = SlaPolicy.objects.create(name=f"policy {tag}")
+        side["calendar"] = WorkCalendar.objects.create(name=f"calendar {tag}", hours={})
     return w
 
 
@@ -293,23 +328,27 @@ def _kwargs(kind: str | None, objects: dict[str, Any]) -> dict[str, Any]:
 
 
 def _expected(role: str, perm: str | tuple[str, ...], kind: str | None, side: str,
-              effective: str | None = None) -> str:
+              effective: Any = None) -> str:
     """What the role must get: 'denied' (403), 'hidden' (404, not his to see) or 'ok'. The route's permission
     is checked first, then the object's scope, then a stricter permission of the action itself."""
     perms = perm if isinstance(perm, tuple) else (perm,)
-    if PUBLIC in perms or SIGNED_IN in perms:
+    if PUBLIC in perms:
         return "ok"
+    if SIGNED_IN in perms:
+        return _scope(role, kind, side) if kind == "notification" else "ok"
     if not any(P.has_perm(_RoleUser(role), p) for p in perms):
         return "denied"
     scoped = _scope(role, kind, side)
     if scoped != "ok":
         return scoped
-    if effective and not P.has_perm(_RoleUser(role), effective):
+    if effective and not (effective(role) if callable(effective) else P.has_perm(_RoleUser(role), effective)):
         return "denied"
     return "ok"
 
 
 def _scope(role: str, kind: str | None, side: str) -> str:
+    if kind == "notification":  # an inbox message is its recipient's only
+        return "hidden" if side == "other" else "ok"
     if side == "other" and kind == "import":
         return "ok" if role in IMPORT_OVERSEERS else "hidden"
     if side == "other" and role in SCOPED_ROLES and kind not in UNSCOPED_KINDS and kind is not None:
@@ -334,8 +373,13 @@ def _judge(status: int, expected: str) -> bool:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_web_routes_for_role(world, role):
+    from aftersales.notifications.models import Notification
+
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(world.users[role])
+    someone_else = world.users["admin" if role != "admin" else "manager"]
+    world.own["notification"] = Notification.objects.create(recipient=world.users[role], subject="mine")
+    world.other["notification"] = Notification.objects.create(recipient=someone_else, subject="theirs")
     failures = []
     for name, (perm, kind, method) in WEB.items():
         if name in ("logout", "set_language", "login"):
@@ -351,6 +395,9 @@ def test_web_routes_for_role(world, role):
 
 
 def test_web_routes_need_sign_in(world):
+    from aftersales.notifications.models import Notification
+
+    world.own["notification"] = Notification.objects.create(recipient=world.users["agent"], subject="mine")
     client = Client()
     for name, (perm, kind, method) in WEB.items():
         if perm == PUBLIC:
@@ -382,7 +429,7 @@ def test_api_operations_for_role(world, role, api_client):
             if kind is None and side == "other":
                 continue
             response = client.generic(method, url, b"{}", content_type="application/json")
-            expected = _expected(role, perms, kind, side)
+            expected = _expected(role, perms, kind, side, API_EFFECTIVE.get((method, path)))
             # An operation with a body validates it before looking the object up: scope is proven on reads.
             if expected == "hidden" and method != "GET" and response.status_code == 422:
                 continue

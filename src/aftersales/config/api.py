@@ -108,6 +108,7 @@ def _register(api: NinjaAPI) -> None:
     from aftersales.feedback.api import router as feedback_router
     from aftersales.fieldservice.api import router as fieldservice_router
     from aftersales.servicedesk.api import router as servicedesk_router
+    from aftersales.sla.api import router as sla_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/", customers_router)
@@ -116,6 +117,7 @@ def _register(api: NinjaAPI) -> None:
     api.add_router("/", fieldservice_router)
     api.add_router("/", feedback_router)
     api.add_router("/", reference_router)
+    api.add_router("/", sla_router)
 
     @api.get("/ping", auth=None, tags=["meta"], summary="Liveness probe",
              description="A tiny JSON answer, used by the benchmark as the framework's ceiling.")

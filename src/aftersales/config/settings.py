@@ -168,6 +168,8 @@ AFTERSALES_MAX_TEXT_CHARS = 20_000
 AFTERSALES_REOPEN_DAYS = int(os.environ.get("AFTERSALES_REOPEN_DAYS", "30"))
 # What a callback with satisfaction <= 2 does: "reopen" the request, or open a "complaint" for the manager.
 AFTERSALES_LOW_SATISFACTION_ACTION = os.environ.get("AFTERSALES_LOW_SATISFACTION_ACTION", "complaint")
+# Dashboards cache their month-to-date figures this long (per worker process unless REDIS_URL is set); 0 = off.
+AFTERSALES_DASHBOARD_CACHE_SECONDS = int(os.environ.get("AFTERSALES_DASHBOARD_CACHE_SECONDS", "60"))
 AFTERSALES_API_TOKEN_DAYS = int(os.environ.get("AFTERSALES_API_TOKEN_DAYS", "30"))
 AFTERSALES_PDF_FONT = os.environ.get("AFTERSALES_PDF_FONT", "")
 
@@ -181,6 +183,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "aftersales@localhost")
+# Absolute links in emails (e.g. https://service.example.com); in-app links are relative.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 TASKS = {
     "default": {

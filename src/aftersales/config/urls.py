@@ -18,6 +18,8 @@ urlpatterns = [
     path("work/", include("aftersales.fieldservice.urls")),
     path("feedback/", include("aftersales.feedback.urls")),
     path("audit/", include("aftersales.core.urls")),
+    path("sla/", include("aftersales.sla.urls")),
+    path("inbox/", include("aftersales.notifications.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -102,24 +102,36 @@ class Page(Schema, Generic[T]):
 
 
 def paginate(qs: QuerySet[Any] | list[Any], page: int, page_size: int) -> dict[str, Any]:
+    """One page of a list with its (capped) total. The page is read first: when it is the last page (not full,
+    and not empty past the first), the total follows from it and the count query is skipped, since counting
+    even a capped set of a big table costs more than reading the page."""
     page = max(1, int(page or 1))
     page_size = min(max(1, int(page_size or 25)), 100)
+    start = (page - 1) * page_size
+    results: list[Any] | None = None
     if isinstance(qs, list):
         total, exact = len(qs), True
     else:
-        total = qs.order_by()[: MAX_COUNT + 1].count()
-        exact = total <= MAX_COUNT
-        total = min(total, MAX_COUNT)
-    start = (page - 1) * page_size
+        if start < MAX_COUNT:
+            results = list(qs[start:start + page_size])
+        if results is not None and len(results) < page_size and (results or start == 0):
+            total, exact = start + len(results), True
+        else:
+            total = qs.order_by()[: MAX_COUNT + 1].count()
+            exact = total <= MAX_COUNT
+            total = min(total, MAX_COUNT)
     if start >= MAX_COUNT and not exact:
         start = MAX_COUNT  # deep pages beyond the cap: narrow the filter instead
+        results = None
+    if results is None:
+        results = list(qs[start:start + page_size])
     return {
         "count": total,
         "count_exact": exact,
         "page": page,
         "page_size": page_size,
         "pages": max(1, math.ceil(total / page_size)),
-        "results": list(qs[start:start + page_size]),
+        "results": results,
     }
 
 

@@ -19,6 +19,7 @@ MENU = [
     ("feedback:callbacks", _("Callbacks"), p.VIEW_CALLBACKS),
     ("feedback:complaints", _("Complaints"), p.VIEW_COMPLAINTS),
     ("core:audit_list", _("Audit trail"), p.VIEW_AUDIT),
+    ("notifications:inbox", _("Inbox"), None),  # every signed-in user: his own messages
 ]
 
 

@@ -37,6 +37,8 @@ class Callback(VersionedModel):
         indexes = [
             models.Index(fields=["state", "due_at"], name="callback_queue_idx"),
             models.Index(fields=["state", "-done_at"], name="callback_done_idx"),
+            # Manager dashboard: the latest low ratings (1-2), a small share of all callbacks.
+            models.Index(fields=["state", "-done_at"], name="callback_low_idx", condition=models.Q(satisfaction__lte=2)),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from aftersales.core import services as core
 from aftersales.core.numbering import next_number
 from aftersales.core.permissions import HANDLE_COMPLAINTS, RECORD_CALLBACKS, require
+from aftersales.sla import services as sla
 
 from .choices import COMPLAINT_MACHINE, CallbackResult, CallbackState
 from .error_codes import (
@@ -30,8 +31,10 @@ LOW_SATISFACTION = 2
 
 def callback_schedule(*, request: Any, actor: Any) -> Callback:
     """A resolved request gets a callback task for an agent (called inside the resolving transaction)."""
-    return core.create(Callback, actor=actor, parent=request, request=request,
-                       due_at=timezone.now() + CALLBACK_DUE)
+    callback = core.create(Callback, actor=actor, parent=request, request=request,
+                           due_at=timezone.now() + CALLBACK_DUE)
+    sla.clocks_on_callback_scheduled(request=request, actor=actor, callback=callback)
+    return callback
 
 
 @transaction.atomic
@@ -58,6 +61,7 @@ def callback_record(*, actor: Any, callback: Callback, result: str, satisfaction
                       values={"state": CallbackState.DONE, "result": result, "satisfaction": satisfaction,
                               "comment": comment, "method": method, "done_at": timezone.now(), "done_by": actor,
                               "attempts": callback.attempts + 1})
+    sla.clocks_on_callback_done(request=callback.request, actor=actor, at=callback.done_at)
     if satisfaction is not None and satisfaction <= LOW_SATISFACTION:
         from aftersales.servicedesk.services import reopen_deadline, request_reopen
 
@@ -80,8 +84,11 @@ def complaint_open(*, actor: Any, customer: Any, description: str, request: Any 
         require(actor, HANDLE_COMPLAINTS)
     if not description.strip():
         raise DescriptionRequired()
-    return core.create(Complaint, actor=actor, parent=request, number=next_number("CP", timezone.localtime().year),
-                       customer=customer, request=request, callback=callback, description=description)
+    complaint = core.create(Complaint, actor=actor, parent=request,
+                            number=next_number("CP", timezone.localtime().year),
+                            customer=customer, request=request, callback=callback, description=description)
+    sla.clocks_on_complaint_opened(complaint=complaint, actor=actor)
+    return complaint
 
 
 @transaction.atomic
@@ -97,5 +104,8 @@ def complaint_transition(*, actor: Any, complaint: Complaint, action: str, answe
         values.update(answer=answer, answered_at=timezone.now(), owner=complaint.owner or actor)
     elif action == "close":
         values["closed_at"] = timezone.now()
-    return core.transition(complaint, machine=COMPLAINT_MACHINE, action=action, actor=actor, values=values,
-                           reason=reason, expected_version=expected_version, parent=complaint.request)
+    core.transition(complaint, machine=COMPLAINT_MACHINE, action=action, actor=actor, values=values,
+                    reason=reason, expected_version=expected_version, parent=complaint.request)
+    if action == "answer":
+        sla.clocks_on_complaint_answered(complaint=complaint, actor=actor, at=complaint.answered_at)
+    return complaint

@@ -40,6 +40,9 @@ class WorkOrder(VersionedModel):
             models.Index(fields=["engineer", "state"], name="wo_engineer_state_idx"),
             models.Index(fields=["state", "-created_at"], name="wo_state_idx"),
             models.Index(fields=["engineer", "appointment_start"], name="wo_engineer_day_idx"),
+            # Dispatcher dashboard and board: all appointments of one day, whoever the engineer.
+            models.Index(fields=["appointment_start"], name="wo_appointment_idx",
+                         condition=models.Q(appointment_start__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.core.permissions import VIEW_WORK_ORDERS, has_perm
@@ -127,10 +127,17 @@ def board(user: Any, day: dt.date) -> dict[str, Any]:
     }
 
 
+# The engineer's phone shows this many open work orders at a time (a busy engineer may hold hundreds).
+MY_WORK_PAGE = 50
+
+
 def my_work(user: Any) -> QuerySet[WorkOrder]:
-    """An engineer's open work orders, soonest appointment first."""
-    return with_relations(WorkOrder.objects.filter(engineer=user, state__in=ACTIVE_STATES)).order_by(
-        "appointment_start", "created_at"
+    """An engineer's open work orders: overdue and today's appointments first (soonest first), then later ones,
+    then those without an appointment yet; with only the relations his list shows."""
+    return (
+        WorkOrder.objects.filter(engineer=user, state__in=ACTIVE_STATES)
+        .select_related("request", "request__customer", "request__site")
+        .order_by(F("appointment_start").asc(nulls_last=True), "created_at", "id")
     )
 
 

@@ -17,6 +17,7 @@ from aftersales.core.uploads import store_image, store_signature
 from aftersales.servicedesk import services as desk
 from aftersales.servicedesk.choices import RequestState
 from aftersales.servicedesk.models import ServiceRequest
+from aftersales.sla import services as sla
 
 from .choices import ACTIVE_STATES, WORK_ORDER_MACHINE, AssignmentResponse, VisitOutcome, WorkOrderState
 from .error_codes import (
@@ -200,6 +201,7 @@ def visit_arrive(*, actor: Any, work_order: WorkOrder, at: dt.datetime | None = 
     visit = core.create(Visit, actor=actor, parent=work_order.request, work_order=work_order, engineer=actor,
                         arrived_at=at, arrival_latitude=latitude, arrival_longitude=longitude)
     desk.request_mark_started(actor=actor, request=work_order.request)
+    sla.clocks_on_arrival(request=work_order.request, actor=actor, at=at)
     return visit
 
 

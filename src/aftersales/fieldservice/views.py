@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -202,9 +203,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(FIELD_WORK)
 def my_work(request: HttpRequest) -> HttpResponse:
-    """The engineer's open work orders on his phone, soonest appointment first."""
-    work_orders = list(selectors.my_work(request.user).select_related("request__contact"))
-    return render(request, "fieldservice/my_work.html", {"work_orders": work_orders})
+    """The engineer's open work orders on his phone: overdue and today's first, at most MY_WORK_PAGE at a time,
+    with how many more there are and a link to them."""
+    paginator = Paginator(selectors.my_work(request.user), selectors.MY_WORK_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "fieldservice/my_work.html", {
+        "work_orders": list(page), "page": page, "rest": max(paginator.count - page.end_index(), 0),
+    })
 
 
 def _contact_phone(service_request: Any) -> str:

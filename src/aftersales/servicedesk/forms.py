@@ -119,7 +119,9 @@ SORT_LABELS = {
     "updated": _("Least recently changed"),
     "-number": _("Number, descending"),
     "number": _("Number, ascending"),
+    "breach": _("Breaches soonest"),
 }
+CLOCK_LABELS = [("", _("Any")), ("at_risk", _("At risk")), ("breached", _("Breached"))]
 
 
 class RequestFilterForm(forms.Form):
@@ -141,6 +143,7 @@ class RequestFilterForm(forms.Form):
     created_to = forms.DateField(label=_("Created to"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
     open_only = forms.BooleanField(label=_("Open only"), required=False)
+    clock = forms.ChoiceField(label=_("Time limits"), required=False, choices=CLOCK_LABELS)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=list(SORT_LABELS.items()))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -169,6 +172,7 @@ class RequestFilterForm(forms.Form):
             "created_from": d.get("created_from"),
             "created_to": d.get("created_to"),
             "open_only": bool(d.get("open_only")),
+            "clock": d.get("clock") or "",
             "sort": d.get("sort") or DEFAULT_SORT,
         }
 

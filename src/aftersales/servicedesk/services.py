@@ -19,8 +19,9 @@ from aftersales.core.permissions import (
     require,
 )
 from aftersales.customers.models import Contact, Customer, Equipment, ProductModel, Site
+from aftersales.sla import services as sla
 
-from .choices import REQUEST_MACHINE, Channel, RequestState, RequestType
+from .choices import OPEN_STATES, REQUEST_MACHINE, Channel, RequestState, RequestType
 from .error_codes import NotOfCustomer, ReasonRequired, ReopenPeriodOver, ResolutionRequired, SeverityRequired
 from .models import FaultCategory, ServiceRequest
 
@@ -53,7 +54,7 @@ def request_create(*, actor: Any, customer: Customer, summary: str, channel: str
         contact_name = contact_name or contact.name
         contact_phone = contact_phone or contact.phone
     now = timezone.now()
-    return core.create(
+    request = core.create(
         ServiceRequest, actor=actor,
         number=next_number("SR", timezone.localtime(now).year),
         channel=channel, type=type, customer=customer, site=site, equipment=equipment,
@@ -61,6 +62,8 @@ def request_create(*, actor: Any, customer: Customer, summary: str, channel: str
         province_id=site.province_id if site else None, city_id=site.city_id if site else None,
         summary=summary, symptom=symptom, usage_scenario=usage_scenario, created_by=actor,
     )
+    sla.clocks_for_request_created(request=request, actor=actor)
+    return request
 
 
 EDITABLE_FIELDS = ("summary", "symptom", "usage_scenario", "contact_name", "contact_phone", "type", "channel",
@@ -73,11 +76,15 @@ def request_update(*, actor: Any, request: ServiceRequest, values: dict[str, Any
     require(actor, EDIT_REQUESTS)
     values = {k: v for k, v in values.items() if k in EDITABLE_FIELDS}
     _check_belongs(request.customer, values.get("site"), values.get("equipment"), values.get("contact"))
+    old_site_id = request.site_id
     if "site" in values:
         site = values["site"]
         values["province_id"] = site.province_id if site else None
         values["city_id"] = site.city_id if site else None
-    return core.save_changes(request, actor=actor, values=values, expected_version=expected_version)
+    core.save_changes(request, actor=actor, values=values, expected_version=expected_version)
+    if request.site_id != old_site_id:
+        sla.clocks_on_site_changed(request=request, actor=actor)
+    return request
 
 
 @transaction.atomic
@@ -92,12 +99,18 @@ def request_triage(*, actor: Any, request: ServiceRequest, severity: str, fault_
         if request.state not in (RequestState.TRIAGED, RequestState.DISPATCHED, RequestState.IN_PROGRESS,
                                  RequestState.WAITING):
             REQUEST_MACHINE.target("triage", request.state)
-        return core.save_changes(request, actor=actor, values={"severity": severity, "fault_category": fault_category},
-                                 expected_version=expected_version, verb="retriaged", reason=reason)
-    return core.transition(request, machine=REQUEST_MACHINE, action="triage", actor=actor,
-                           values={"severity": severity, "fault_category": fault_category,
-                                   "triaged_at": timezone.now()},
-                           expected_version=expected_version, reason=reason)
+        old_severity = request.severity
+        core.save_changes(request, actor=actor, values={"severity": severity, "fault_category": fault_category},
+                          expected_version=expected_version, verb="retriaged", reason=reason)
+        if request.severity != old_severity:
+            sla.clocks_on_triage(request=request, actor=actor, reason=reason, first=False)
+        return request
+    core.transition(request, machine=REQUEST_MACHINE, action="triage", actor=actor,
+                    values={"severity": severity, "fault_category": fault_category,
+                            "triaged_at": timezone.now()},
+                    expected_version=expected_version, reason=reason)
+    sla.clocks_on_triage(request=request, actor=actor, reason=reason, first=True)
+    return request
 
 
 def _move(request: ServiceRequest, action: str, *, actor: Any, values: dict[str, Any] | None = None,
@@ -113,14 +126,18 @@ def request_wait(*, actor: Any, request: ServiceRequest, reason: str,
     require(actor, PROGRESS_REQUESTS)
     if not reason.strip():
         raise ReasonRequired()
-    return _move(request, "wait", actor=actor, expected_version=expected_version, reason=reason)
+    _move(request, "wait", actor=actor, expected_version=expected_version, reason=reason)
+    sla.clocks_on_wait(request=request, actor=actor, reason=reason)
+    return request
 
 
 @transaction.atomic
 def request_resume(*, actor: Any, request: ServiceRequest, reason: str = "",
                    expected_version: int | None = None) -> ServiceRequest:
     require(actor, PROGRESS_REQUESTS)
-    return _move(request, "resume", actor=actor, expected_version=expected_version, reason=reason)
+    _move(request, "resume", actor=actor, expected_version=expected_version, reason=reason)
+    sla.clocks_on_resume(request=request, actor=actor, reason=reason)
+    return request
 
 
 @transaction.atomic
@@ -139,6 +156,7 @@ def request_resolve(*, actor: Any, request: ServiceRequest, resolution: str,
         raise OpenWorkOrders()
     _move(request, "resolve", actor=actor, expected_version=expected_version,
           values={"resolution": resolution, "resolved_at": timezone.now()})
+    sla.clocks_on_resolved(request=request, actor=actor, at=request.resolved_at)
     from aftersales.feedback.services import callback_schedule
 
     callback_schedule(request=request, actor=actor)
@@ -166,8 +184,10 @@ def request_cancel(*, actor: Any, request: ServiceRequest, reason: str,
         from .error_codes import OpenWorkOrders
 
         raise OpenWorkOrders()
-    return _move(request, "cancel", actor=actor, expected_version=expected_version, reason=reason,
-                 values={"closed_at": timezone.now(), "resolution": reason})
+    _move(request, "cancel", actor=actor, expected_version=expected_version, reason=reason,
+          values={"closed_at": timezone.now(), "resolution": reason})
+    sla.clocks_on_closed(request=request, actor=actor, at=request.closed_at, reason=reason)
+    return request
 
 
 def reopen_deadline(request: ServiceRequest) -> dt.datetime | None:
@@ -187,8 +207,32 @@ def request_reopen(*, actor: Any, request: ServiceRequest, reason: str, expected
     deadline = reopen_deadline(request)
     if deadline is not None and timezone.now() > deadline:
         raise ReopenPeriodOver(days=settings.AFTERSALES_REOPEN_DAYS)
-    return _move(request, "reopen", actor=actor, expected_version=expected_version, reason=reason,
-                 values={"reopen_count": request.reopen_count + 1, "resolved_at": None, "closed_at": None})
+    _move(request, "reopen", actor=actor, expected_version=expected_version, reason=reason,
+          values={"reopen_count": request.reopen_count + 1, "resolved_at": None, "closed_at": None})
+    sla.clocks_on_reopened(request=request, actor=actor)
+    return request
+
+
+@transaction.atomic
+def request_record_contact(*, actor: Any, request: ServiceRequest, at: dt.datetime | None = None,
+                           note: str = "") -> ServiceRequest:
+    """We reached the customer about the request (a call back, a message): the first-contact clock stops."""
+    require(actor, PROGRESS_REQUESTS)
+    at = at or timezone.now()
+    if at > timezone.now() + dt.timedelta(minutes=5):
+        from aftersales.sla.error_codes import TimeInFuture
+
+        raise TimeInFuture()
+    if request.state not in OPEN_STATES:
+        from aftersales.core.errors import InvalidTransition
+
+        raise InvalidTransition()
+    from aftersales.core import audit
+
+    audit.record(actor=actor, instance=request, action="update", verb="contacted", reason=note[:300],
+                 changes={"contacted_at": [None, at.isoformat()]})
+    sla.clocks_on_first_contact(request=request, actor=actor, at=at)
+    return request
 
 
 # Called by field service when work is dispatched or starts; the request follows its work orders.

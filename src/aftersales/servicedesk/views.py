@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,6 +52,33 @@ from .models import ServiceRequest
 
 PAGE_SIZE = 25
 UNITS_IN_PICKER = 200
+
+
+class QuickSelect(forms.Select):
+    """A <select> rendered in Python instead of through a template per option. The list filters' engineer and
+    province selects (tens of options each) cost ~5 ms per page through the form templates, about a third of that
+    this way (most of it their queries); the HTML is the same apart from whitespace, labels escaped."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        selected = set(self.format_value(value))
+        rows = []
+        for option, label in self.choices:  # iterated, not list(): that would COUNT a model choice queryset first
+            if isinstance(label, list | tuple):  # option groups: the normal way
+                return super().render(name, value, attrs, renderer)
+            key = "" if option is None else str(option)
+            rows.append((key, " selected" if key in selected else "", label))
+        options = format_html_join("", '<option value="{}"{}>{}</option>', rows)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
+                           options)
+
+
+def _quick_selects(form: forms.Form, *names: str) -> None:
+    """Render these choice fields of a form with QuickSelect."""
+    for name in names:
+        field = form.fields[name]
+        widget = QuickSelect(attrs=field.widget.attrs)
+        widget.choices = field.choices
+        field.widget = widget
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -168,7 +198,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     from aftersales.fieldservice.models import WorkOrder
 
     form = RequestFilterForm(request.GET or None, user=request.user)
-    qs = selectors.with_list_relations(selectors.request_list(request.user, **form.filters()))
+    _quick_selects(form, "province", "assignee")
+    qs = selectors.with_table_relations(selectors.request_list(request.user, **form.filters()))
     qs = qs.prefetch_related(Prefetch(
         "work_orders",
         queryset=WorkOrder.objects.exclude(state=WorkOrderState.CANCELLED).select_related("engineer").order_by("id"),
@@ -195,15 +226,31 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 def _get_request(user: Any, pk: int) -> ServiceRequest:
+    """The request as its page shows it, from the user's scope (another's request: 404). Four joins only; the
+    site's city and the product models come from one IN query each (more joins cost more planning than reading)."""
     sr = (
         selectors.requests_for(user)
-        .select_related("customer", "site", "site__city", "city", "province", "equipment",
-                        "equipment__product_model", "product_model", "contact", "created_by", "fault_category")
+        .select_related("customer", "site", "equipment", "created_by")
         .filter(pk=pk).first()
     )
     if sr is None:
         raise Http404
+    selectors.attach_references([sr], categories=False)  # the page labels the category from the choices
     return sr
+
+
+HISTORY_SHOWN = 30  # the latest entries of the request's history on its page; "?history=all" shows every entry
+
+
+def _history(sr: ServiceRequest, *, everything: bool) -> tuple[list[Any], bool]:
+    """The request's history for its page, oldest first: the latest HISTORY_SHOWN entries (an old request with many
+    visits and callbacks can have hundreds), or all of them; and whether older entries were left out."""
+    entries = audit.timeline(sr)
+    if everything:
+        return list(entries), False
+    latest = list(entries.order_by("-id")[:HISTORY_SHOWN + 1])
+    more = len(latest) > HISTORY_SHOWN
+    return latest[:HISTORY_SHOWN][::-1], more
 
 
 ACTION_PERMS = {"triage": TRIAGE_REQUESTS}
@@ -270,7 +317,7 @@ def _render_detail(request: HttpRequest, sr: ServiceRequest, *, bound: dict[str,
     if has_perm(user, VIEW_COMPLAINTS):
         context["complaints"] = list(sr.complaints.select_related("owner").order_by("-created_at"))
     if has_perm(user, VIEW_AUDIT):
-        context["entries"] = audit.timeline(sr)
+        context["entries"], context["history_more"] = _history(sr, everything=request.GET.get("history") == "all")
         context["show_timeline"] = True
     return render(request, "servicedesk/detail.html", context, status=status)
 

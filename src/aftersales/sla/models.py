@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import TimeStampedModel, VersionedModel
 
-from .choices import ClockEventKind, ClockKind, ClockState, EscalationTrigger, Recipient, RegionClass, TimeBasis
+from .choices import (
+    ClockEventKind,
+    ClockKind,
+    ClockState,
+    EscalationTrigger,
+    Recipient,
+    RegionClass,
+    TimeBasis,
+)
 
 
 class WorkCalendar(VersionedModel):
@@ -137,12 +145,20 @@ class SlaClock(models.Model):
     started_at = models.DateTimeField(_("started"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    # The month of the stop in the company's time zone, so the compliance report groups without converting
+    # every row's time zone.
+    stopped_month = models.DateField(null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("time paused (s)"), default=0)
     estimated = models.BooleanField(_("estimated"), default=False,
                                     help_text=_("The deadline uses a year without an official holiday table."))
     # When the sweep must look at this clock next (an escalation threshold, the deadline); null when finished.
     next_check_at = models.DateTimeField(null=True, blank=True)
     escalations_done = models.JSONField(default=list, blank=True)
+    # Copied from the request (and kept in step on re-triage and site change) so the compliance report groups
+    # finished clocks without joining a million requests.
+    severity = models.CharField(_("severity"), max_length=10, blank=True)
+    province = models.ForeignKey("core.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
 
     class Meta:
         ordering = ["request_id", "kind", "sequence"]
@@ -153,6 +169,8 @@ class SlaClock(models.Model):
                          condition=models.Q(next_check_at__isnull=False)),
             models.Index(fields=["request", "kind"], name="clock_request_idx"),
             models.Index(fields=["state", "due_at"], name="clock_state_due_idx"),
+            models.Index(fields=["stopped_at"], name="clock_finished_idx",
+                         condition=models.Q(state__in=["met", "breached"])),
         ]
         constraints = [
             models.UniqueConstraint(fields=["request", "kind", "sequence"], name="clock_unique_per_request"),

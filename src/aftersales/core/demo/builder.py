@@ -181,6 +181,9 @@ class DemoBuilder:
     def build(self) -> Summary:
         summary = Summary(password=demo_password())
         with transaction.atomic():
+            from aftersales.sla.defaults import install_default_policies
+
+            install_default_policies()  # the seeds' commitments (a fresh install has them from the migration)
             with self._history():
                 self.at(self.now - 340 * DAY)
                 self._staff(summary)

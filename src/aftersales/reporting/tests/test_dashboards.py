@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,13 +16,24 @@ from aftersales.core.testing import make_assigned_work_order, make_request, make
 from aftersales.feedback import services as feedback
 from aftersales.feedback.models import Callback
 from aftersales.fieldservice import services as field
+from aftersales.fieldservice.models import WorkOrder
 from aftersales.servicedesk import services as desk
+from aftersales.servicedesk.choices import OPEN_STATES
+from aftersales.servicedesk.models import ServiceRequest
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["agent", "dispatcher", "lead", "manager", "admin"]
 # Session, user, and the dashboard's own reads; a dashboard that needs more is doing something per row.
 MAX_QUERIES = 16
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The manager's monthly figures are cached for a minute: no test may see another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def login(user) -> Client:
@@ -143,3 +155,77 @@ def test_dashboard_renders_in_chinese(users, role):
     session.save()
     response = client.get("/")
     assert response.status_code == 200 and 'lang="zh-Hans"' in response.content.decode()
+
+
+def test_dispatcher_counts_come_from_the_open_requests(users):
+    from aftersales.reporting.selectors import dispatcher_dashboard
+
+    add_activity(users, 3)
+    data = dispatcher_dashboard(users["dispatcher"])
+    open_requests = ServiceRequest.objects.filter(state__in=OPEN_STATES)
+    assert data["hot_counts"] == {"urgent": open_requests.filter(severity="urgent").count(),
+                                  "important": open_requests.filter(severity="important").count()}
+    assert data["hot_counts"]["urgent"] and data["hot_counts"]["important"]
+    assert data["states"]["triaged"] == open_requests.filter(state="triaged").count()
+    assert data["states"]["new"] == open_requests.filter(state="new").count()
+    hot = data["hot"]
+    assert [r.severity for r in hot] == sorted((r.severity for r in hot), key=lambda s: s != "urgent")
+    assert all(r.state in OPEN_STATES for r in hot)
+
+
+def test_manager_csat_counts_a_callback_made_late(users, settings):
+    """This month's satisfaction counts every callback answered this month, however long after it fell due."""
+    from aftersales.reporting.selectors import manager_dashboard
+
+    settings.AFTERSALES_LOW_SATISFACTION_ACTION = "complaint"
+    request = make_triaged_request(actor=users["agent"])
+    desk.request_resolve(actor=users["agent"], request=request, resolution="已修复")
+    Callback.objects.filter(request=request).update(due_at=timezone.now() - dt.timedelta(days=90))
+    feedback.callback_record(actor=users["agent"], callback=Callback.objects.get(request=request),
+                             result="reached", satisfaction=1)
+    data = manager_dashboard(users["manager"])
+    assert data["csat"]["answers"] == 1 and data["csat"]["share"] == 0
+    assert data["low_count"] == 1 and [cb.request_id for cb in data["low"]] == [request.pk]
+
+
+def test_manager_monthly_flow_is_reused_for_a_minute(users, settings):
+    """Created/resolved/CSAT of the month may be a minute old; open requests are always counted live."""
+    from aftersales.reporting.selectors import manager_dashboard
+
+    first = manager_dashboard(users["manager"])
+    make_request(actor=users["agent"])
+    cached = manager_dashboard(users["manager"])
+    assert cached["created"]["this"] == first["created"]["this"]
+    assert cached["matrix"].total == first["matrix"].total + 1
+    settings.AFTERSALES_DASHBOARD_CACHE_SECONDS = 0
+    assert manager_dashboard(users["manager"])["created"]["this"] == first["created"]["this"] + 1
+
+
+def test_engineer_work_list_is_bounded_overdue_and_today_first(users, monkeypatch):
+    """The engineer's list shows a page of work orders, overdue and today's first, and how many more there are."""
+    from aftersales.fieldservice import selectors as field_selectors
+
+    monkeypatch.setattr(field_selectors, "MY_WORK_PAGE", 2)
+    now = timezone.now()
+    numbers: dict[str, str] = {}
+    for label, when in [("later", now + dt.timedelta(days=7)), ("none", None),
+                        ("today", now + dt.timedelta(minutes=30)), ("overdue", now - dt.timedelta(days=2))]:
+        wo = make_assigned_work_order(engineer=users["engineer"], dispatcher=users["dispatcher"])
+        WorkOrder.objects.filter(pk=wo.pk).update(appointment_start=when)
+        numbers[label] = wo.number
+    client = login(users["engineer"])
+    url = reverse("fieldservice:my")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        first = client.get(url).content.decode()
+    assert first.index(numbers["overdue"]) < first.index(numbers["today"])
+    assert numbers["later"] not in first and numbers["none"] not in first
+    assert "2 more open work orders" in first and "?page=2" in first
+    second = client.get(url + "?page=2").content.decode()
+    assert second.index(numbers["later"]) < second.index(numbers["none"])
+    assert numbers["overdue"] not in second and "more open work orders" not in second and "?page=1" in second
+    for _ in range(3):
+        make_assigned_work_order(engineer=users["engineer"], dispatcher=users["dispatcher"])
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(url).status_code == 200
+    assert len(more) == len(few)
