@@ -19,6 +19,16 @@ def _isolated_media(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_caches():
+    """Process-wide caches of reference data must not carry rows across tests' rolled-back transactions."""
+    from aftersales.core import models as core_models
+
+    core_models._REGIONS["rows"] = {}
+    yield
+    core_models._REGIONS["rows"] = {}
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """Service-level tests read messages in English; requests still choose their language (middleware)."""
     from django.utils import translation

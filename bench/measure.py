@@ -583,8 +583,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=int, default=120, help="time limit per scenario")
     parser.add_argument("--port", type=int, default=8107)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn threads per worker; 1 (sync workers, no keep-alive) is what `make run` uses")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="gunicorn threads per worker; 4 is what `make run` (aftersales serve) uses")
     parser.add_argument("--server", default="", help="measure a server that is already running at this URL")
     parser.add_argument("--only", default="", help="comma-separated words; run the scenarios whose name has one")
     parser.add_argument("--seed", type=int, default=7)

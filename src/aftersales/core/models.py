@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -69,6 +71,22 @@ class Region(LocalizedNameMixin, models.Model):
     @property
     def province(self) -> Region:
         return self.parent if self.kind == self.Kind.CITY and self.parent_id else self
+
+
+_REGIONS: dict[str, Any] = {"at": 0.0, "rows": {}}
+REGION_CACHE_SECONDS = 600
+
+
+def regions_by_id() -> dict[int, Region]:
+    """All regions (a few hundred rows of reference data), loaded once per process and refreshed every 10 minutes:
+    pages and API answers name provinces and cities without a query each."""
+    import time
+
+    now = time.monotonic()
+    if now - _REGIONS["at"] > REGION_CACHE_SECONDS or not _REGIONS["rows"]:
+        _REGIONS["rows"] = {r.pk: r for r in Region.objects.all()}
+        _REGIONS["at"] = now
+    return _REGIONS["rows"]
 
 
 class AuditEntry(models.Model):

@@ -165,7 +165,10 @@ def request_create(request: HttpRequest, response: HttpResponse, body: ServiceRe
     data = body.model_dump()
     customer = get_or_404(customer_selectors.customers_for(user), data.pop("customer_id"))
     obj = services.request_create(actor=user, customer=customer, **_refs(user, data))
-    return Status(201, _answer(response, user, obj.pk))
+    # The new request already holds its customer, site, unit and contact: fill the references, no re-read.
+    selectors.attach_references([obj])
+    etag(response, obj)
+    return Status(201, obj)
 
 
 @router.patch("/service-requests/{id}", auth=needs(EDIT_REQUESTS), response=responses(200, ServiceRequestOut, write=True),

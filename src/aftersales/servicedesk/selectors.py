@@ -118,7 +118,7 @@ def attach_references(rows: Iterable[ServiceRequest], *, regions: bool = True, m
     """Fill in the small reference rows a request page shows, one IN query per table instead of joins: regions
     (province, city and the site's city), product models (the request's and its unit's) and the fault category.
     Site and equipment must have been loaded with the request (select_related) for theirs to be filled."""
-    from aftersales.core.models import Region
+    from aftersales.core.models import Region, regions_by_id
     from aftersales.customers.models import ProductModel
 
     rows = list(rows)
@@ -128,7 +128,11 @@ def attach_references(rows: Iterable[ServiceRequest], *, regions: bool = True, m
     units = [sr.equipment for sr in rows if sr.equipment_id and unit_cached(sr)]
     if regions:
         wanted = {i for sr in rows for i in (sr.province_id, sr.city_id) if i} | {s.city_id for s in sites}
-        found = Region.objects.in_bulk(wanted) if wanted else {}
+        cached = regions_by_id()
+        found = {i: cached[i] for i in wanted if i in cached}
+        missing = wanted - found.keys()
+        if missing:  # added since the cache was filled
+            found.update(Region.objects.in_bulk(missing))
         for sr in rows:
             for name in ("province", "city"):
                 if getattr(sr, f"{name}_id") in found:
