@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core import calendars as engine_lib
+from aftersales.servicedesk.choices import RequestType, Severity
 
 from .choices import ClockEventKind, ClockKind, ClockState, EscalationTrigger, RegionClass, TimeBasis
 from .models import ClockEvent, EscalationStep, SlaClock, SlaPolicy, SlaTarget, WorkCalendar
@@ -397,12 +398,19 @@ def _specificity(policy: SlaPolicy) -> int:
     return sum(1 for field in CRITERIA if getattr(policy, field))
 
 
+def _choice_label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def _explain(policy: SlaPolicy, request_type: str, severity: str, region: str | None) -> str:
     matched = []
     if policy.request_type:
-        matched.append(_("request type %(value)s") % {"value": request_type})
+        matched.append(_("request type %(value)s") % {"value": _choice_label(RequestType, request_type)})
     if policy.severity:
-        matched.append(_("severity %(value)s") % {"value": severity})
+        matched.append(_("severity %(value)s") % {"value": _choice_label(Severity, severity)})
     if policy.region_class:
         matched.append(_("region %(value)s") % {"value": RegionClass(region).label if region else ""})
     if policy.customer_id:

@@ -29,7 +29,7 @@ from aftersales.servicedesk import selectors as desk_selectors
 from aftersales.servicedesk.models import ServiceRequest
 
 from . import display
-from .choices import OPEN_CLOCK_STATES, ClockKind
+from .choices import ClockKind
 from .models import SlaClock
 
 PAGE_SIZE = 25
@@ -108,7 +108,8 @@ def clock_rows(user: Any, sr: ServiceRequest, now: dt.datetime | None = None) ->
 def clocks_context(user: Any, sr: ServiceRequest, *, form: ProgressReportForm | None = None) -> dict[str, Any]:
     """What `sla/partials/clocks.html` needs: the clocks, and the progress-report and contact actions if allowed."""
     rows = clock_rows(user, sr)
-    open_kinds = {r.clock.kind for r in rows if r.clock.state in OPEN_CLOCK_STATES}
+    # Not yet stopped (a clock past its deadline is "breached" but still waits for its event).
+    open_kinds = {r.clock.kind for r in rows if r.clock.stopped_at is None and r.clock.state != "cancelled"}
     can_report = may_report_progress(user) and sr.state not in ("resolved", "closed", "cancelled")
     return {
         "sr": sr,
