@@ -467,6 +467,10 @@ class DemoBuilder:
             else self.users["dispatcher"]
         desk.request_triage(actor=who, request=sr, severity=plan.severity,
                             fault_category=self.faults.get(story.get("fault", "")))
+        # Most customers hear from us soon after triage; the first-contact clock stops then (some are missed).
+        if self.rng.random() < 0.9:
+            t = self.at(t + self.rng.uniform(2, 15) * MINUTE)
+            desk.request_record_contact(actor=self.users["agent"], request=sr)
         return t
 
     def _engineer_for(self, unit: Equipment, exclude: Any = None, senior: bool = False) -> Any:
