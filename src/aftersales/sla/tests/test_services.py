@@ -400,3 +400,25 @@ def test_request_create_query_count(users, centre, django_assert_max_num_queries
     clock_queries = [q for q in ctx.captured_queries if "sla_" in q["sql"] or "service_center" in q["sql"]]
     # policies, the winner's targets, their escalations, the serving centre, one clock insert, one event insert
     assert len(clock_queries) <= 7, [q["sql"][:80] for q in clock_queries]
+
+
+def test_site_change_recomputes_the_on_site_target_with_reason(users, centre):
+    """Moving the request to a site in another province changes its region class: 6 h becomes 24 h on site."""
+    from aftersales.servicedesk import services as desk
+
+    wuhan_site = make_site(city=region_city())
+    beijing_site = make_site(customer=wuhan_site.customer, city=region_city("110100", "北京市", "110000", "北京市"))
+    with time_machine.travel(T0, tick=False):
+        request = make_request(actor=users["agent"], customer=wuhan_site.customer, site=wuhan_site, equipment=None)
+    with time_machine.travel(T0 + dt.timedelta(minutes=10), tick=False):
+        desk.request_triage(actor=users["dispatcher"], request=request, severity="general")
+    before = clocks(request)["on_site", 1]
+    assert before.minutes == 6 * 60
+    with time_machine.travel(T0 + dt.timedelta(minutes=20), tick=False):
+        desk.request_update(actor=users["agent"], request=request, values={"site": beijing_site})
+    after = SlaClock.objects.filter(request=request, kind="on_site").exclude(state=ClockState.CANCELLED).get()
+    assert after.minutes == 24 * 60
+    assert after.pk == before.pk  # the same clock, recomputed from its own start …
+    assert after.due_at == T0 + dt.timedelta(hours=24)
+    assert after.events.filter(kind=ClockEventKind.RECOMPUTE, reason="Site changed.").exists()  # … with a reason
+    assert after.province_id == beijing_site.province_id  # the report keys follow the request
