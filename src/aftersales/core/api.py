@@ -27,11 +27,12 @@ class BearerAuth(HttpBearer):
 
         if not token or len(token) > 200:
             return None
-        row = (
+        # A slice, not .first(): the hash is unique, so no ORDER BY to compile and sort (every API call runs this).
+        rows = list(
             ApiToken.objects.select_related("user", "user__region")
-            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now(), revoked_at__isnull=True)
-            .first()
+            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now(), revoked_at__isnull=True)[:1]
         )
+        row = rows[0] if rows else None
         if row is None or not row.user.is_active:
             return None
         request.user = row.user
@@ -162,7 +163,8 @@ def get_or_404(qs: QuerySet[T], pk: Any) -> T:
         raise NotFound()
     if pk <= 0 or pk > 2**62:
         raise NotFound()
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
+    # At most one row has this pk: a slice avoids the ORDER BY that .first() adds.
+    rows = list(qs.filter(pk=pk)[:1])
+    if not rows:
         raise NotFound()
-    return obj
+    return rows[0]

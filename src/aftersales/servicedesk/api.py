@@ -152,6 +152,16 @@ def _refs(user: Any, body: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _models_loaded(obj: ServiceRequest) -> bool:
+    """Whether the request's product model and its unit's are already in memory (or absent)."""
+    if obj.product_model_id and not ServiceRequest.product_model.is_cached(obj):
+        return False
+    unit = obj.equipment if obj.equipment_id and ServiceRequest.equipment.is_cached(obj) else None
+    if obj.equipment_id and unit is None:
+        return False
+    return unit is None or not unit.product_model_id or type(unit).product_model.is_cached(unit)
+
+
 @router.post("/service-requests", auth=needs(CREATE_REQUESTS), response=responses(201, ServiceRequestOut, write=True),
              summary="Record a service request",
              description="Intake of a customer's problem. Site and model follow from the equipment; site, "
@@ -165,8 +175,9 @@ def request_create(request: HttpRequest, response: HttpResponse, body: ServiceRe
     data = body.model_dump()
     customer = get_or_404(customer_selectors.customers_for(user), data.pop("customer_id"))
     obj = services.request_create(actor=user, customer=customer, **_refs(user, data))
-    # The new request already holds its customer, site, unit and contact: fill the references, no re-read.
-    selectors.attach_references([obj])
+    # The new request already holds its customer, site, unit and contact: fill the references, no re-read. Its
+    # product model (and its unit's) came loaded with the unit or the body's id: no query for them either.
+    selectors.attach_references([obj], models=not _models_loaded(obj))
     etag(response, obj)
     return Status(201, obj)
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from aftersales.core import services as core_services
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import CONFIGURE, require
+from aftersales.sla import services as sla_services
 
 from .models import EscalationStep, SlaPolicy, SlaTarget
 
@@ -33,6 +34,8 @@ def policy_create(*, actor: Any, values: dict[str, Any], targets: list[dict[str,
     _check_targets(targets)
     policy = core_services.create(SlaPolicy, actor=actor, **{k: v for k, v in values.items() if k in POLICY_FIELDS})
     _write_targets(policy, targets, actor)
+    # Policies are cached per process for new requests' clocks; a change here is seen at once after commit.
+    transaction.on_commit(sla_services.forget_policies)
     return policy
 
 
@@ -68,4 +71,6 @@ def policy_update(*, actor: Any, policy: SlaPolicy, values: dict[str, Any],
     if targets is not None:
         policy.targets.all().delete()
         _write_targets(policy, targets, actor)
+    # Policies are cached per process for new requests' clocks; a change here is seen at once after commit.
+    transaction.on_commit(sla_services.forget_policies)
     return policy

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -422,23 +422,74 @@ def _explain(policy: SlaPolicy, request_type: str, severity: str, region: str | 
             % {"name": policy.name, "criteria": ", ".join(str(m) for m in matched), "count": len(matched)})[:300]
 
 
+# Per-process cache of the active policies with their targets (calendar and escalation steps attached), used only
+# when a request is created: intake is the hot write path and the policy set is small reference data that changes
+# rarely.  Staleness: a policy change reaches the creation-time clocks of other processes (and of this one, when
+# the change bypassed model signals, e.g. a queryset update) within POLICY_CACHE_SECONDS; every later hook (triage,
+# type change, reopen, ...) re-matches against the database and recomputes the clocks with a recorded reason.
+# The cached instances are shared between threads and must be treated as read-only.
+POLICY_CACHE_SECONDS = 30.0
+_POLICY_CACHE: dict[str, Any] = {"at": 0.0, "rows": None}
+
+
+def forget_policies(**_: Any) -> None:
+    """Drop the cached policies (on any saved or deleted policy, target, step or calendar in this process;
+    tests call it between tests)."""
+    _POLICY_CACHE["rows"] = None
+
+
+def _cached_policies() -> list[tuple[SlaPolicy, dict[str, SlaTarget]]]:
+    import time
+
+    now = time.monotonic()
+    rows = _POLICY_CACHE["rows"]
+    if rows is None or now - _POLICY_CACHE["at"] > POLICY_CACHE_SECONDS:
+        policies = list(SlaPolicy.objects.filter(is_active=True).prefetch_related(
+            models.Prefetch("targets", queryset=SlaTarget.objects.select_related("calendar")
+                            .prefetch_related("escalations"))))
+        rows = [(p, {t.clock: t for t in p.targets.all()}) for p in policies]
+        _POLICY_CACHE["rows"], _POLICY_CACHE["at"] = rows, now
+    return rows
+
+
+def _connect_policy_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (SlaPolicy, SlaTarget, EscalationStep, WorkCalendar):
+        post_save.connect(forget_policies, sender=model, dispatch_uid=f"sla-policy-cache-save-{model.__name__}")
+        post_delete.connect(forget_policies, sender=model, dispatch_uid=f"sla-policy-cache-delete-{model.__name__}")
+
+
+_connect_policy_signals()
+
+
+def _candidates(request: Any, request_type: str, severity: str, cached: bool) -> list[SlaPolicy]:
+    if cached:
+        customer_id = request.customer_id
+        return [p for p, _targets in _cached_policies()
+                if p.request_type in ("", request_type) and p.severity in ("", severity)
+                and (p.customer_id is None or p.customer_id == customer_id)]
+    qs = SlaPolicy.objects.filter(is_active=True).filter(
+        Q(request_type="") | Q(request_type=request_type),
+        Q(severity="") | Q(severity=severity),
+        Q(customer__isnull=True) | Q(customer_id=request.customer_id),
+    ).only("id", "name", *CRITERIA)
+    return list(qs)
+
+
 def policy_for(request: Any, *, request_type: str | None = None, actor: Any = None,
-               region: RegionClass | None | bool = False) -> tuple[SlaPolicy | None, str]:
+               region: RegionClass | None | bool = False, cached: bool = False) -> tuple[SlaPolicy | None, str]:
     """The most specific active policy matching the request, and an explanation of why (for the UI and API).
 
     Criteria: request type, severity, region class of the site relative to the serving centre, customer; blank
     criteria match anything.  The winner has the most non-blank criteria; ties go to the lowest id.
     `request_type` overrides the request's type (a complaint raised on a repair request is answered under the
     complaint policy).  Service contracts are not a matching criterion yet: contracts arrive with issue 4, and
-    their policies will be added to these criteria then."""
+    their policies will be added to these criteria then.  `cached` reads the per-process policy cache (request
+    creation only; see POLICY_CACHE_SECONDS)."""
     request_type = request_type or request.type
     severity = request.severity or ""
-    qs = SlaPolicy.objects.filter(is_active=True).filter(
-        Q(request_type="") | Q(request_type=request_type),
-        Q(severity="") | Q(severity=severity),
-        Q(customer__isnull=True) | Q(customer_id=request.customer_id),
-    ).only("id", "name", *CRITERIA)
-    candidates = list(qs)
+    candidates = _candidates(request, request_type, severity, cached)
     if not candidates:
         return None, _("No active SLA policy matches this request.")
     if any(p.region_class for p in candidates):
@@ -451,9 +502,13 @@ def policy_for(request: Any, *, request_type: str | None = None, actor: Any = No
     return winner, _explain(winner, request_type, severity, region if region is not False else None)
 
 
-def _targets(policy: SlaPolicy | None) -> dict[str, SlaTarget]:
+def _targets(policy: SlaPolicy | None, cached: bool = False) -> dict[str, SlaTarget]:
     if policy is None:
         return {}
+    if cached:
+        for row, targets in _cached_policies():
+            if row is policy:
+                return targets
     targets = SlaTarget.objects.filter(policy=policy).select_related("calendar").prefetch_related("escalations")
     return {t.clock: t for t in targets}
 
@@ -586,8 +641,8 @@ def clocks_for_request_created(*, request: Any, actor: Any, at: dt.datetime | No
     resolution, progress report, a complaint request's answer) in one bulk insert; a request created already
     waiting on the customer starts its pausable clocks paused."""
     start = at or request.created_at or timezone.now()
-    policy, explanation = policy_for(request, actor=actor)
-    targets = _targets(policy)
+    policy, explanation = policy_for(request, actor=actor, cached=True)
+    targets = _targets(policy, cached=True)
     ctx = _Ctx()
     clocks: list[SlaClock] = []
     events_for: dict[int, list[ClockEvent]] = {}
