@@ -21,7 +21,8 @@ from PIL import Image
 from aftersales.core import permissions as P
 from aftersales.core.testing import PNG_1PX, make_customer, make_equipment, make_site, make_user, region_city
 
-ROLES = ("agent", "dispatcher", "engineer", "lead", "manager", "admin")
+ROLES = ("agent", "dispatcher", "engineer", "lead", "manager", "admin", "finance", "purchasing", "storekeeper",
+         "rma_clerk")
 PUBLIC = "public"  # no sign-in needed
 SIGNED_IN = "signed-in"  # any signed-in user
 SCOPED_ROLES = ("engineer", "lead")  # roles that see only part of the data
@@ -85,7 +86,7 @@ WEB: dict[str, tuple[str, str | None, str]] = {
     "core:audit_verify": (P.VIEW_AUDIT, "audit_record", "get"),
     "sla:requests": (P.VIEW_REQUESTS, None, "get"),
     "sla:request_clocks": (P.VIEW_REQUESTS, "request", "get"),
-    "sla:progress_report": (P.VIEW_REQUESTS, "request", "post"),  # and PROGRESS_REQUESTS or FIELD_WORK: all do
+    "sla:progress_report": (P.VIEW_REQUESTS, "request", "post"),  # and PROGRESS_REQUESTS or FIELD_WORK
     "sla:record_contact": (P.VIEW_REQUESTS, "request", "post"),
     "sla:compliance": (P.VIEW_AUDIT, None, "get"),
     "sla:compliance_csv": (P.VIEW_AUDIT, None, "get"),
@@ -173,8 +174,37 @@ def _sla_reporter(role: str) -> bool:
     return role in COMPLIANCE_ROLES
 
 
-EFFECTIVE.update({"sla:compliance": _sla_reporter, "sla:compliance_csv": _sla_reporter})
+def _progress_reporter(role: str) -> bool:
+    """Progress reports and customer contacts: those who move requests or work in the field."""
+    user = _RoleUser(role)
+    return P.has_perm(user, P.PROGRESS_REQUESTS) or P.has_perm(user, P.FIELD_WORK)
+
+
+EFFECTIVE.update({"sla:compliance": _sla_reporter, "sla:compliance_csv": _sla_reporter,
+                  "sla:progress_report": _progress_reporter, "sla:record_contact": _progress_reporter})
 API_EFFECTIVE: dict[tuple[str, str], Any] = {("GET", "/sla/compliance"): _sla_reporter}
+
+
+# Each bounded context added after the service loop keeps its part of the matrix in tests/matrix/<context>.py:
+# WEB, API, API_KINDS, UNSCOPED_KINDS, EFFECTIVE, API_EFFECTIVE, and optionally extend(world, ...) to add its
+# objects to both sides, kwargs(kind, objects) for special URL arguments and scope(role, kind, side).
+def _contexts() -> list[Any]:
+    import importlib
+    import pkgutil
+
+    from tests import matrix
+
+    return [importlib.import_module(f"tests.matrix.{m.name}") for m in pkgutil.iter_modules(matrix.__path__)]
+
+
+CONTEXTS = _contexts()
+for _m in CONTEXTS:
+    WEB.update(getattr(_m, "WEB", {}))
+    API.update(getattr(_m, "API", {}))
+    API_KINDS.update(getattr(_m, "API_KINDS", {}))
+    UNSCOPED_KINDS |= set(getattr(_m, "UNSCOPED_KINDS", ()))
+    EFFECTIVE.update(getattr(_m, "EFFECTIVE", {}))
+    API_EFFECTIVE.update(getattr(_m, "API_EFFECTIVE", {}))
 
 
 def _walk(resolver: URLResolver, namespace: str = ""):
@@ -292,6 +322,10 @@ def world(db) -> World:
         "lead": make_user("lead", "lead", region=wuhan.province),
         "manager": make_user("manager", "manager"),
         "admin": make_user("admin", "admin", is_staff=True, is_superuser=True),
+        "finance": make_user("finance", "finance"),
+        "purchasing": make_user("purchasing", "purchasing"),
+        "storekeeper": make_user("storekeeper", "storekeeper"),
+        "rma_clerk": make_user("rma_clerk", "rma_clerk"),
     }
     u = users
     w = World(users)
@@ -309,12 +343,19 @@ def world(db) -> World:
     for tag, side in (("own", w.own), ("other", w.other)):
         side["sla_policy"] = SlaPolicy.objects.create(name=f"policy {tag}")
         side["calendar"] = WorkCalendar.objects.create(name=f"calendar {tag}", hours={})
+    for module in CONTEXTS:
+        if hasattr(module, "extend"):
+            module.extend(w, wuhan=wuhan, changsha=changsha)
     return w
 
 
 def _kwargs(kind: str | None, objects: dict[str, Any]) -> dict[str, Any]:
     if kind is None:
         return {}
+    for module in CONTEXTS:
+        special = getattr(module, "kwargs", lambda kind, objects: None)(kind, objects)
+        if special is not None:
+            return special
     if kind == "sample":
         return {"name": objects["sample"]}
     if kind == "request_action":
@@ -347,6 +388,10 @@ def _expected(role: str, perm: str | tuple[str, ...], kind: str | None, side: st
 
 
 def _scope(role: str, kind: str | None, side: str) -> str:
+    for module in CONTEXTS:
+        special = getattr(module, "scope", lambda role, kind, side: None)(role, kind, side)
+        if special is not None:
+            return special
     if kind == "notification":  # an inbox message is its recipient's only
         return "hidden" if side == "other" else "ok"
     if side == "other" and kind == "import":

@@ -11,6 +11,10 @@ class Role(models.TextChoices):
     LEAD = "lead", _("Regional lead")
     MANAGER = "manager", _("After-sales manager")
     ADMIN = "admin", _("Administrator")
+    FINANCE = "finance", _("Finance")
+    PURCHASING = "purchasing", _("Purchasing")
+    STOREKEEPER = "storekeeper", _("Storekeeper")
+    RMA_CLERK = "rma_clerk", _("RMA clerk")
     # Outside parties get their own roles in later capabilities (C17, C18, C24); scoping already keys on role.
 
 

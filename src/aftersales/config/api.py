@@ -102,11 +102,16 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register(api: NinjaAPI) -> None:
     from aftersales.accounts.api import router as auth_router
+    from aftersales.billing.api import router as billing_router
+    from aftersales.contracts.api import router as contracts_router
     from aftersales.core.api_reference import router as reference_router
     from aftersales.customers.api import router as customers_router
     from aftersales.customers.api_imports import router as imports_router
     from aftersales.feedback.api import router as feedback_router
     from aftersales.fieldservice.api import router as fieldservice_router
+    from aftersales.inventory.api import router as inventory_router
+    from aftersales.returns.api import router as returns_router
+    from aftersales.rma.api import router as rma_router
     from aftersales.servicedesk.api import router as servicedesk_router
     from aftersales.sla.api import router as sla_router
 
@@ -118,6 +123,11 @@ def _register(api: NinjaAPI) -> None:
     api.add_router("/", feedback_router)
     api.add_router("/", reference_router)
     api.add_router("/", sla_router)
+    api.add_router("/", contracts_router)
+    api.add_router("/", billing_router)
+    api.add_router("/", inventory_router)
+    api.add_router("/", rma_router)
+    api.add_router("/", returns_router)
 
     @api.get("/ping", auth=None, tags=["meta"], summary="Liveness probe",
              description="A tiny JSON answer, used by the benchmark as the framework's ceiling.")

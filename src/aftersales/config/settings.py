@@ -60,6 +60,12 @@ INSTALLED_APPS = [
     "aftersales.reporting",
     "aftersales.sla",
     "aftersales.notifications",
+    "aftersales.suppliers",
+    "aftersales.inventory",
+    "aftersales.contracts",
+    "aftersales.billing",
+    "aftersales.rma",
+    "aftersales.returns",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +188,7 @@ AFTERSALES_LOW_SATISFACTION_ACTION = os.environ.get("AFTERSALES_LOW_SATISFACTION
 # Dashboards cache their month-to-date figures this long (per worker process unless REDIS_URL is set); 0 = off.
 AFTERSALES_DASHBOARD_CACHE_SECONDS = int(os.environ.get("AFTERSALES_DASHBOARD_CACHE_SECONDS", "60"))
 AFTERSALES_API_TOKEN_DAYS = int(os.environ.get("AFTERSALES_API_TOKEN_DAYS", "30"))
+AFTERSALES_CURRENCY = os.environ.get("AFTERSALES_CURRENCY", "CNY")  # money is Decimal with this currency
 AFTERSALES_PDF_FONT = os.environ.get("AFTERSALES_PDF_FONT", "")
 
 EMAIL_BACKEND = os.environ.get(

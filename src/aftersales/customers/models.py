@@ -116,6 +116,7 @@ class Equipment(VersionedModel):
     commissioning_date = models.DateField(_("commissioned"), null=True, blank=True)
     warranty_start = models.DateField(_("warranty from"), null=True, blank=True)
     warranty_end = models.DateField(_("warranty until"), null=True, blank=True)
+    production_batch = models.CharField(_("production batch"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["serial"]
@@ -129,7 +130,8 @@ class Equipment(VersionedModel):
                 name="equipment_warranty_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["serial"], name="equipment_serial_idx")]
+        indexes = [models.Index(fields=["serial"], name="equipment_serial_idx"),
+                   models.Index(fields=["product_model", "production_batch"], name="equipment_batch_idx")]
 
     def __str__(self) -> str:
         return f"{self.product_model.code} #{self.serial}" if self.product_model_id else self.serial

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.contracts.choices import ServiceClass
 from aftersales.core.models import TimeStampedModel, VersionedModel
 
 from .choices import AssignmentResponse, VisitOutcome, WorkOrderState
@@ -31,6 +32,13 @@ class WorkOrder(VersionedModel):
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Who pays (C6): derived from warranty and contracts when the work order is created, overridable with a reason.
+    service_class = models.CharField(_("service class"), max_length=1, blank=True,
+                                     choices=ServiceClass.choices)
+    service_class_overridden = models.BooleanField(_("service class set by hand"), default=False)
+    service_class_reason = models.CharField(_("service class reason"), max_length=240, blank=True)
+    contract = models.ForeignKey("contracts.Contract", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="work_orders", verbose_name=_("contract"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -115,6 +123,11 @@ class PartUsage(models.Model):
     description = models.CharField(_("part"), max_length=120)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=12, default="pcs")
+    # From the catalogue (C8): the part and the ledger move that issued it; free text stays possible for odd items.
+    part = models.ForeignKey("inventory.Part", null=True, blank=True, on_delete=models.PROTECT, related_name="usages",
+                             verbose_name=_("catalogue part"))
+    stock_move = models.OneToOneField("inventory.StockMove", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="usage")
 
     class Meta:
         verbose_name = _("part used")

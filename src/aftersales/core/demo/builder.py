@@ -130,6 +130,10 @@ class Summary:
     created_users: list[str] = field(default_factory=list)
 
 
+# Contexts that add to the demo, in order: each may define setup(builder) and after(builder).
+DEMO_CONTEXTS = ("inventory", "contracts", "billing", "rma", "returns")
+
+
 class DemoBuilder:
     """Loads the demo company. `build()` runs in one transaction; see the module docstring."""
 
@@ -190,8 +194,10 @@ class DemoBuilder:
                 self.at(self.now - 330 * DAY)
                 self._reference_data()
                 self._customers(summary)
+                self._contexts("setup")  # parts, stock, contracts: before the jobs that use them
                 for plan in self._plan():
                     self._story(plan)
+                self._contexts("after")  # bills, RMAs, returns, recalls: on top of the jobs' history
             Sequence.objects.update_or_create(key=MARKER, defaults={"value": self.count})
         summary.requests = ServiceRequest.objects.count()
         summary.customers = Customer.objects.count()
@@ -203,6 +209,22 @@ class DemoBuilder:
         for state in ServiceRequest.objects.values_list("state", flat=True):
             summary.by_state[state] = summary.by_state.get(state, 0) + 1
         return summary
+
+    def _contexts(self, phase: str) -> None:
+        """Let each money-and-material context add its part of the demo (`aftersales.<context>.demo.<phase>`)."""
+        import importlib
+
+        for name in DEMO_CONTEXTS:
+            module_name = f"aftersales.{name}.demo"
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                continue
+            step = getattr(module, phase, None)
+            if step is not None:
+                step(self)
 
     # -- people and reference data ------------------------------------------------------------------------------
 

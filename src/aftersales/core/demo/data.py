@@ -147,6 +147,10 @@ STAFF: list[tuple[str, str, str, str, list[str], int, str]] = [
     ("dispatcher", "dispatcher", "孙丽娟", "420100", [], 1, "139-7100-0004"),
     ("agent", "agent", "李静", "420100", [], 1, "139-7100-0005"),
     ("agent2", "agent", "吴晓燕", "420100", [], 1, "139-7100-0006"),
+    ("finance", "finance", "钱晓梅", "420100", [], 1, "139-7100-0007"),
+    ("purchasing", "purchasing", "冯建军", "420100", [], 1, "139-7100-0008"),
+    ("storekeeper", "storekeeper", "马春生", "420100", [], 1, "139-7100-0009"),
+    ("rma_clerk", "rma_clerk", "邓丽", "420100", [], 1, "139-7100-0010"),
     ("engineer", "engineer", "王建国", "420100", ["hvac", "controls", "electrical"], 4, "138-7101-2201"),
     ("engineer2", "engineer", "李志强", "420100", ["hvac", "ups", "controls"], 3, "138-7101-2202"),
     ("engineer3", "engineer", "张伟", "420100", ["diesel", "genset"], 3, "138-7101-2203"),
@@ -158,7 +162,8 @@ STAFF: list[tuple[str, str, str, str, list[str], int, str]] = [
 ]
 
 ROLE_LABELS = {"admin": "管理员", "manager": "售后经理", "lead": "区域负责人", "dispatcher": "调度员",
-               "agent": "客服专员", "engineer": "服务工程师"}
+               "agent": "客服专员", "engineer": "服务工程师", "finance": "财务", "purchasing": "采购员",
+               "storekeeper": "库管员", "rma_clerk": "返修专员"}
 
 # Each customer: its sites (city code, equipment as (model code, count, where)) and contacts.
 CUSTOMERS: list[dict[str, Any]] = [
