@@ -1,4 +1,10 @@
-"""The main menu, filtered by what the user's role may do."""
+"""The main menu, filtered by what the user's role may do.
+
+Top-level entries are the daily work of the service loop; the money-and-material pages (contracts, bills, parts,
+RMA, returns, recalls) sit in one group, shown as a drop-down, so a manager's bar stays one line. A role whose
+work is mostly in that group (finance, purchasing, storekeeper, RMA clerk) sees the group's entries on the bar
+itself.
+"""
 
 from __future__ import annotations
 
@@ -19,20 +25,35 @@ MENU = [
     ("feedback:callbacks", _("Callbacks"), p.VIEW_CALLBACKS),
     ("feedback:complaints", _("Complaints"), p.VIEW_COMPLAINTS),
     ("core:audit_list", _("Audit trail"), p.VIEW_AUDIT),
-    ("notifications:inbox", _("Inbox"), None),  # every signed-in user: his own messages
 ]
+# Money and material (C6–C9).
+MATERIAL_MENU: list[tuple[str, Any, str]] = []
+MATERIAL_LABEL = _("Money & material")
+# Roles whose daily work is money and material: no drop-down for them.
+MATERIAL_ROLES = frozenset({"finance", "purchasing", "storekeeper", "rma_clerk"})
+TAIL = [("notifications:inbox", _("Inbox"), None)]  # every signed-in user: his own messages
+
+
+def _entries(user: Any, menu: list[tuple[str, Any, str | None]]) -> list[dict[str, Any]]:
+    return [{"name": name, "label": label, "url": reverse(name), "active": False}
+            for name, label, perm in menu if perm is None or p.has_perm(user, perm)]
 
 
 def menu_for(user: Any, path: str = "") -> list[dict[str, Any]]:
-    """The user's menu; the item whose URL is the longest prefix of the current path is marked active."""
-    items = []
-    for name, label, perm in MENU:
-        if perm is None or p.has_perm(user, perm):
-            items.append({"name": name, "label": label, "url": reverse(name), "active": False})
-    best = max((i for i in items if i["url"] != "/" and path.startswith(i["url"])),
+    """The user's menu; the entry whose URL is the longest prefix of the current path is marked active (and its
+    group, when it sits in one). A group is {"label", "url": "", "children": [...], "active"}."""
+    items = _entries(user, MENU)
+    material = _entries(user, MATERIAL_MENU)
+    tail = _entries(user, TAIL)
+    flat = items + material + tail
+    best = max((i for i in flat if i["url"] != "/" and path.startswith(i["url"])),
                key=lambda i: len(i["url"]), default=None)
     if best is None and path == "/":
-        best = next((i for i in items if i["url"] == "/"), None)
+        best = next((i for i in flat if i["url"] == "/"), None)
     if best is not None:
         best["active"] = True
-    return items
+    if getattr(user, "role", "") in MATERIAL_ROLES or len(material) <= 1:
+        return items + material + tail
+    group = {"name": "material", "label": MATERIAL_LABEL, "url": "", "children": material,
+             "active": any(i["active"] for i in material)}
+    return [*items, group, *tail]

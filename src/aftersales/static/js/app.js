@@ -6,6 +6,10 @@
     if (toggle) {
       document.getElementById("mainnav").classList.toggle("open");
     }
+    // A menu group closes when the user clicks anywhere else.
+    document.querySelectorAll("details.navgroup[open]").forEach(function (group) {
+      if (!group.contains(event.target)) { group.removeAttribute("open"); }
+    });
     var confirmEl = event.target.closest("[data-confirm]");
     if (confirmEl && !window.confirm(confirmEl.getAttribute("data-confirm"))) {
       event.preventDefault();
