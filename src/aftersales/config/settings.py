@@ -134,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if os.environ.get("PYTEST_XDIST_WORKER") else 600
+    # Writers queue on an OS file lock instead of SQLite's sleeping busy handler (core/sqlite_backend).
+    if os.environ.get("AFTERSALES_SQLITE_WRITER_LOCK", "1") != "0":
+        DATABASES["default"]["ENGINE"] = "aftersales.core.sqlite_backend"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
