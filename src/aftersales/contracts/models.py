@@ -35,6 +35,10 @@ class Contract(VersionedModel):
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     notes = models.TextField(_("notes"), blank=True)
+    termination_reason = models.CharField(_("reason for termination"), max_length=300, blank=True)
+    # The contract this one renews (the next period, created as a draft by `contract_renew`); one renewal each.
+    renewed_from = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="renewal", verbose_name=_("renews"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

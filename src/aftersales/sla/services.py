@@ -541,6 +541,34 @@ class _Ctx:
         return self._engines[key]
 
 
+def _contract_terms(request: Any, target: SlaTarget, start: dt.datetime,
+                    ctx: _Ctx) -> tuple[int, str, WorkCalendar | None, str] | None:
+    """A maintenance contract covering the request's unit may promise on-site or resolution sooner than the policy
+    (C6): then the clock runs on the contract's working hours (default calendar) — only when that deadline comes
+    first. Returns (minutes, basis, calendar, reason) or None."""
+    if target.clock not in (ClockKind.ON_SITE, ClockKind.RESOLUTION) or not getattr(request, "equipment_id", None):
+        return None
+    cache = ctx.__dict__.setdefault("_commitments", {})
+    if request.pk not in cache:
+        from aftersales.contracts.selectors import sla_commitments
+
+        cache[request.pk] = sla_commitments(request)
+    found = cache[request.pk].get(target.clock)
+    if found is None:
+        return None
+    hours, contract = found
+    calendar = ctx.default_calendar()
+    contract_due = _arith(TimeBasis.WORKING, engine_for(calendar))[1](start, dt.timedelta(hours=hours))[0]
+    policy_calendar = ctx.calendar_for(target)
+    policy_engine = engine_for(policy_calendar) if target.basis == TimeBasis.WORKING else None
+    policy_due = _arith(target.basis, policy_engine)[1](start, dt.timedelta(minutes=target.minutes))[0]
+    if contract_due >= policy_due:
+        return None
+    reason = _("Contract %(number)s promises this within %(hours)s working hours, sooner than the policy.") % {
+        "number": contract.number, "hours": hours}
+    return hours * 60, TimeBasis.WORKING, calendar, reason
+
+
 def _new_clock(request: Any, target: SlaTarget, policy: SlaPolicy, explanation: str, start: dt.datetime,
                sequence: int, ctx: _Ctx) -> SlaClock:
     calendar = ctx.calendar_for(target)
@@ -549,6 +577,9 @@ def _new_clock(request: Any, target: SlaTarget, policy: SlaPolicy, explanation: 
                      started_at=start, escalations_done=[], severity=request.severity or "",
                      province_id=request.province_id)
     clock.target = target
+    terms = _contract_terms(request, target, start, ctx)
+    if terms is not None:  # recorded as an event of the clock by _insert
+        clock.minutes, clock.basis, clock.calendar, clock._contract_reason = terms
     return clock
 
 
@@ -572,6 +603,8 @@ def _insert(clocks: list[SlaClock], events_for: dict[int, list[ClockEvent]], now
         return []
     for index, clock in enumerate(clocks):
         events = events_for[index]
+        if getattr(clock, "_contract_reason", ""):
+            events.append(_event(EK.RECOMPUTE, clock.started_at, actor, clock._contract_reason))
         steps = list(clock.target.escalations.all()) if clock.target is not None else []
         _refresh(clock, events, now, steps=steps, engine=ctx.engine(clock), engine_known=True)
     SlaClock.objects.bulk_create(clocks)
@@ -681,14 +714,19 @@ def _rematch(request: Any, actor: Any, reason: str, *, start_new_at: dt.datetime
                         now, ctx)
             continue
         calendar = ctx.calendar_for(target)
-        same = (clock.target_id == target.pk and clock.minutes == target.minutes and clock.basis == target.basis
+        minutes, basis, why = target.minutes, target.basis, reason or _("Policy changed.")
+        terms = _contract_terms(request, target, clock.started_at, ctx)
+        if terms is not None:
+            minutes, basis, calendar = terms[:3]
+            why = f"{why} {terms[3]}"
+        same = (clock.target_id == target.pk and clock.minutes == minutes and clock.basis == basis
                 and clock.calendar_id == (calendar.pk if calendar else None))
         clock.target, clock.policy, clock.explanation = target, policy, explanation
         if same:
             clock.save(update_fields=["target", "policy", "explanation"])
             continue
-        clock.minutes, clock.basis, clock.calendar = target.minutes, target.basis, calendar
-        _add_events(clock, [_event(EK.RECOMPUTE, now, actor, reason or _("Policy changed."))], now, ctx)
+        clock.minutes, clock.basis, clock.calendar = minutes, basis, calendar
+        _add_events(clock, [_event(EK.RECOMPUTE, now, actor, why)], now, ctx)
     existing = set(SlaClock.objects.filter(request=request).exclude(state=ClockState.CANCELLED)
                    .values_list("kind", flat=True))
     sequences = _next_sequences(request)
