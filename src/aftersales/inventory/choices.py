@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.statemachine import StateMachine
+
 
 class LocationKind(models.TextChoices):
     WAREHOUSE = "warehouse", _("Central warehouse")
@@ -34,3 +36,22 @@ MOVE_EFFECTS: dict[str, list[tuple[str, int, int]]] = {
     MoveKind.SCRAP: [("from_location", -1, 0)],
     MoveKind.ADJUST: [("to_location", +1, 0)],  # quantity is signed for adjustments only
 }
+
+
+class PurchaseState(models.TextChoices):
+    OPEN = "open", _("To order")  # raised (by a reorder point or by hand), waiting for the buyer
+    ORDERED = "ordered", _("Ordered")  # ordered from a supplier, expected on a date
+    RECEIVED = "received", _("Received in full")  # the ordered quantity has arrived
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_PURCHASE_STATES = (PurchaseState.OPEN, PurchaseState.ORDERED)
+
+# Moves that lower what is available at a location (and so may cross a reorder point there).
+DECREASING = {MoveKind.TRANSFER, MoveKind.RESERVE, MoveKind.ISSUE, MoveKind.SCRAP, MoveKind.ADJUST}
+
+PURCHASE_MACHINE = StateMachine.build("purchase_request", {
+    "order": ([PurchaseState.OPEN], PurchaseState.ORDERED, _("Order")),
+    "receive": ([PurchaseState.ORDERED], PurchaseState.RECEIVED, _("Receive")),
+    "cancel": ([PurchaseState.OPEN, PurchaseState.ORDERED], PurchaseState.CANCELLED, _("Cancel")),
+}, dict(PurchaseState.choices))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.core import audit
 
-from .choices import MOVE_EFFECTS, MoveKind
+from .choices import DECREASING, MOVE_EFFECTS, MoveKind
 from .error_codes import InactivePart, InsufficientStock, InvalidMove, InvalidQuantity
 from .models import Part, StockBalance, StockLocation, StockMove
 
@@ -46,7 +46,7 @@ def parse_quantity(value: Any, *, signed: bool = False) -> Decimal:
         raise InvalidQuantity()
     if (signed and qty == 0) or (not signed and qty <= 0):
         raise InvalidQuantity()
-    return qty
+    return qty.quantize(Decimal("0.01"))
 
 
 def _balance_add(part: Part, location: StockLocation, on_hand: Decimal, reserved: Decimal,
@@ -69,7 +69,7 @@ def _balance_add(part: Part, location: StockLocation, on_hand: Decimal, reserved
     else:
         return
     if rows != 1:
-        current = qs.values_list("on_hand", "reserved").first() or (Decimal(0), Decimal(0))
+        current = qs.values_list("on_hand", "reserved").first() or (Decimal("0.00"), Decimal("0.00"))
         raise InsufficientStock(
             _("Only %(available)s %(unit)s of %(part)s available at %(location)s.") % {
                 "available": current[0] - current[1], "unit": part.unit, "part": part.number,
@@ -106,7 +106,19 @@ def move(*, actor: Any, kind: str, part: Part, quantity: Any, from_location: Sto
             unit_cost=part.cost_price if unit_cost is None else unit_cost,
             actor=actor if getattr(actor, "pk", None) else None, created_at=timezone.now())
         audit.record_create(actor=actor, instance=entry, parent=audit_parent or work_order, verb=kind)
+        _after_move(entry, qty, actor)
     return entry
+
+
+def _after_move(entry: StockMove, qty: Decimal, actor: Any) -> None:
+    """In the move's transaction: a receipt against a purchase request counts towards it; a move that lowers
+    what is available may cross a reorder point and raise a purchase request."""
+    from . import reorder
+
+    if entry.kind == MoveKind.RECEIVE and entry.reference:
+        reorder.apply_receipt(entry, actor=actor)
+    if entry.kind in DECREASING and (entry.kind != MoveKind.ADJUST or qty < 0):
+        reorder.check(entry.part, entry.from_location or entry.to_location)
 
 
 def receive(*, actor: Any, part: Part, quantity: Any, location: StockLocation, **kw: Any) -> StockMove:

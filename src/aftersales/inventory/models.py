@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import VersionedModel
 
-from .choices import LocationKind, MoveKind
+from .choices import LocationKind, MoveKind, PurchaseState
 
 QTY = {"max_digits": 14, "decimal_places": 2}
 PRICE = {"max_digits": 14, "decimal_places": 2}
@@ -73,12 +73,13 @@ class StockMove(models.Model):
     """One line of the stock ledger. Never updated or deleted; a mistake is corrected by another move."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=MoveKind.choices)
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="moves", verbose_name=_("part"))
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="moves", verbose_name=_("part"),
+                             db_index=False)  # stockmove_part_idx leads with it
     quantity = models.DecimalField(_("quantity"), **QTY)
     from_location = models.ForeignKey(StockLocation, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="moves_out", verbose_name=_("from"))
+                                      related_name="moves_out", verbose_name=_("from"), db_index=False)
     to_location = models.ForeignKey(StockLocation, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="moves_in", verbose_name=_("to"))
+                                    related_name="moves_in", verbose_name=_("to"), db_index=False)
     work_order = models.ForeignKey("fieldservice.WorkOrder", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="stock_moves", verbose_name=_("work order"))
     reference = models.CharField(_("reference"), max_length=60, blank=True,
@@ -99,11 +100,14 @@ class StockMove(models.Model):
             models.CheckConstraint(condition=~Q(kind=MoveKind.ADJUST) | ~Q(quantity=0),
                                    name="stock_move_adjust_not_zero"),
         ]
+        # The ledger list reads newest first, whole or narrowed to a part or a location (either side): each of
+        # these answers its page from an index, without sorting a warehouse's millions of moves (bench/stock_bench.py).
         indexes = [
-            models.Index(fields=["part", "-created_at"], name="stockmove_part_idx"),
+            models.Index(fields=["-created_at", "-id"], name="stockmove_created_idx"),
+            models.Index(fields=["part", "-created_at", "-id"], name="stockmove_part_idx"),
             models.Index(fields=["work_order"], name="stockmove_wo_idx", condition=Q(work_order__isnull=False)),
-            models.Index(fields=["from_location", "-created_at"], name="stockmove_from_idx"),
-            models.Index(fields=["to_location", "-created_at"], name="stockmove_to_idx"),
+            models.Index(fields=["from_location", "-created_at", "-id"], name="stockmove_from_idx"),
+            models.Index(fields=["to_location", "-created_at", "-id"], name="stockmove_to_idx"),
         ]
 
     def __str__(self) -> str:
@@ -136,3 +140,69 @@ class StockBalance(models.Model):
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
+
+
+class ReorderPoint(VersionedModel):
+    """Keep at least `min_level` of a part available at a location; below it, buy `reorder_quantity` more."""
+
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="reorder_points", verbose_name=_("part"))
+    location = models.ForeignKey(StockLocation, on_delete=models.PROTECT, related_name="reorder_points",
+                                 verbose_name=_("location"))
+    min_level = models.DecimalField(_("minimum level"), **QTY)
+    reorder_quantity = models.DecimalField(_("reorder quantity"), **QTY)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["location_id", "part_id"]
+        verbose_name = _("reorder point")
+        verbose_name_plural = _("reorder points")
+        constraints = [
+            models.UniqueConstraint(fields=["part", "location"], name="reorder_point_unique"),
+            models.CheckConstraint(condition=Q(min_level__gte=0) & Q(reorder_quantity__gt=0),
+                                   name="reorder_point_quantities"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part_id}@{self.location_id} ≥ {self.min_level}"
+
+
+class PurchaseRequest(VersionedModel):
+    """A request to the purchasing role to buy a part for a location: raised by a reorder point or by hand,
+    ordered from a supplier, closed when the ordered quantity has been received against its number."""
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="purchase_requests", verbose_name=_("part"))
+    location = models.ForeignKey(StockLocation, on_delete=models.PROTECT, related_name="purchase_requests",
+                                 verbose_name=_("deliver to"))
+    quantity = models.DecimalField(_("quantity"), **QTY)
+    received_quantity = models.DecimalField(_("received"), default=Decimal("0"), **QTY)
+    state = models.CharField(_("state"), max_length=10, choices=PurchaseState.choices, default=PurchaseState.OPEN)
+    supplier = models.ForeignKey("suppliers.Supplier", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="purchase_requests", verbose_name=_("supplier"))
+    expected_on = models.DateField(_("expected on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=240, blank=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("raised by"))
+    reorder_point = models.ForeignKey(ReorderPoint, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="purchase_requests", verbose_name=_("reorder point"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("purchase request")
+        verbose_name_plural = _("purchase requests")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0) & Q(received_quantity__gte=0),
+                                   name="purchase_quantities"),
+            # At most one open request per part and location: two moves crossing the reorder point at once
+            # cannot both raise one.
+            models.UniqueConstraint(fields=["part", "location"], condition=Q(state__in=["open", "ordered"]),
+                                    name="purchase_one_open_per_part_location"),
+        ]
+        indexes = [models.Index(fields=["state", "-created_at"], name="purchase_state_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.quantity - self.received_quantity, Decimal(0))
