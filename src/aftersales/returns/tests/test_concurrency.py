@@ -1,0 +1,84 @@
+"""Two people deciding the same step at the same moment: exactly one decision is recorded (PostgreSQL, two
+connections; skipped on SQLite). Also two clerks shipping the same RMA case at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from aftersales.core.errors import DomainError
+from aftersales.core.testing import make_user
+from aftersales.returns import services
+from aftersales.returns.models import ReturnApproval
+
+from .factories import make_return
+
+
+def _race(*jobs):
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = [None] * len(jobs)
+
+    def runner(i, job):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = job()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what we assert
+            results[i] = exc
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_decide_the_same_step_one_wins():
+    a1, a2 = make_user("agent"), make_user("agent")
+    request = make_return(actor=a1)
+
+    def decide(agent, decision):
+        def job():
+            from aftersales.returns.models import ReturnRequest
+
+            return services.return_decide(actor=agent, request=ReturnRequest.objects.get(pk=request.pk),
+                                          decision=decision, reason="并发")
+        return job
+
+    results = _race(decide(a1, "approve"), decide(a2, "reject"))
+    wins = [r for r in results if isinstance(r, ReturnApproval)]
+    losses = [r for r in results if isinstance(r, DomainError)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    assert ReturnApproval.objects.filter(request=request).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_ship_the_same_case_once():
+    from aftersales.rma import services as rma
+    from aftersales.rma.models import RmaCase
+    from aftersales.rma.tests.factories import make_case, make_vendor
+
+    c1, c2 = make_user("rma_clerk"), make_user("rma_clerk")
+    case = make_case(actor=c1)
+    rma.rma_test(actor=c1, case=case, result="product_fault")
+    rma.rma_hand_over(actor=c1, case=case)
+    vendor = make_vendor()
+
+    def ship(clerk, tracking):
+        def job():
+            return rma.rma_ship(actor=clerk, case=RmaCase.objects.get(pk=case.pk), vendor=vendor, carrier="顺丰",
+                                tracking_number=tracking, shipped_on=timezone.localdate())
+        return job
+
+    results = _race(ship(c1, "SF1"), ship(c2, "SF2"))
+    assert len([r for r in results if isinstance(r, RmaCase)]) == 1, results
+    assert len([r for r in results if isinstance(r, DomainError)]) == 1, results
