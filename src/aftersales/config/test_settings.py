@@ -17,3 +17,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Test databases are in memory (no writer lock to take), and pytest-django recognises SQLite by the stock engine's
+# name when it names per-worker test databases.
+if DATABASES["default"]["ENGINE"] == "aftersales.core.sqlite_backend":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"  # noqa: F405

@@ -27,16 +27,31 @@ MENU = [
     ("core:audit_list", _("Audit trail"), p.VIEW_AUDIT),
 ]
 # Money and material (C6–C9).
-MATERIAL_MENU: list[tuple[str, Any, str]] = []
+MATERIAL_MENU: list[tuple[str, Any, Any]] = [
+    ("contracts:list", _("Maintenance contracts"), p.VIEW_CONTRACTS),
+    ("billing:list", _("Bills"), p.VIEW_BILLING),
+    ("inventory:parts", _("Parts and stock"), p.VIEW_STOCK),
+    ("inventory:purchases", _("Purchase requests"), (p.PURCHASE, p.MOVE_STOCK)),
+    ("rma:list", _("Return for repair"), p.VIEW_RMA),
+    ("returns:list", _("Returns and exchanges"), p.VIEW_RETURNS),
+    ("returns:recalls", _("Recall campaigns"), p.VIEW_RECALLS),
+]
 MATERIAL_LABEL = _("Money & material")
 # Roles whose daily work is money and material: no drop-down for them.
 MATERIAL_ROLES = frozenset({"finance", "purchasing", "storekeeper", "rma_clerk"})
 TAIL = [("notifications:inbox", _("Inbox"), None)]  # every signed-in user: his own messages
 
 
-def _entries(user: Any, menu: list[tuple[str, Any, str | None]]) -> list[dict[str, Any]]:
+def _allowed(user: Any, perm: str | tuple[str, ...] | None) -> bool:
+    """No permission: everyone signed in; a tuple: any one of them."""
+    if perm is None:
+        return True
+    return any(p.has_perm(user, one) for one in ((perm,) if isinstance(perm, str) else perm))
+
+
+def _entries(user: Any, menu: list[tuple[str, Any, Any]]) -> list[dict[str, Any]]:
     return [{"name": name, "label": label, "url": reverse(name), "active": False}
-            for name, label, perm in menu if perm is None or p.has_perm(user, perm)]
+            for name, label, perm in menu if _allowed(user, perm)]
 
 
 def menu_for(user: Any, path: str = "") -> list[dict[str, Any]]:

@@ -43,7 +43,6 @@ from .schemas import (
     CandidateOut,
     DepartIn,
     PhotoOut,
-    ReasonIn,
     ReassignIn,
     ReceiptIn,
     ReceiptOut,
@@ -51,6 +50,7 @@ from .schemas import (
     VisitPatch,
     WorkOrderIn,
     WorkOrderOut,
+    WorkOrderReasonIn,
     WorkOrderRow,
     WorkOrderSort,
     WorkOrderStateName,
@@ -187,7 +187,7 @@ def work_order_accept(request: HttpRequest, response: HttpResponse, id: int = pa
              description="The assigned engineer cannot take it (on leave, lacks a part): it goes back to the "
                          "dispatcher's unassigned list. A reason is required." + ACTION_DOC,
              openapi_extra=body_example({"reason": "缺少备件，无法按时上门"}))
-def work_order_decline(request: HttpRequest, response: HttpResponse, body: ReasonIn,
+def work_order_decline(request: HttpRequest, response: HttpResponse, body: WorkOrderReasonIn,
                        id: int = path_id()) -> WorkOrder:  # noqa: A002
     user, work_order = _get(request, id)
     services.work_order_decline(actor=user, work_order=work_order, reason=body.reason)
@@ -212,7 +212,7 @@ def work_order_appointment(request: HttpRequest, response: HttpResponse, body: A
              summary="Cancel a work order",
              description="Withdraw a work order that is not yet on site, with a reason. Honours `If-Match`."
                          + ACTION_DOC, openapi_extra=body_example({"reason": "客户已自行解决"}))
-def work_order_cancel(request: HttpRequest, response: HttpResponse, body: ReasonIn,
+def work_order_cancel(request: HttpRequest, response: HttpResponse, body: WorkOrderReasonIn,
                       id: int = path_id()) -> WorkOrder:  # noqa: A002
     user, work_order = _get(request, id)
     actor(request, DISPATCH)

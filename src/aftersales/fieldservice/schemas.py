@@ -71,7 +71,7 @@ class ReassignIn(Schema):
     reason: Line(300, 1) = Field(examples=["原工程师请假"])
 
 
-class ReasonIn(Schema):
+class WorkOrderReasonIn(Schema):
     reason: Line(300, 1) = Field(examples=["缺少备件，无法按时上门"])
 
 
@@ -180,6 +180,8 @@ class PartOut(Schema):
     description: str
     quantity: Decimal
     unit: str
+    part_id: int | None = Field(None, description="The catalogue part (null for a free-text line).")
+    stock_move_id: int | None = Field(None, description="The ledger move that issued it from stock.")
 
 
 class PhotoOut(Schema):
@@ -239,6 +241,12 @@ class WorkOrderOut(WorkOrderRow):
     """A work order with its instructions, the history of assignments and the visits."""
 
     instructions: str
+    service_class: str = Field(examples=["B"], description=(
+        "Who pays: A paid, B contract, C free (warranty), D internal; derived from warranty and contracts when the "
+        "work order is created, empty for work orders older than that rule."))
+    service_class_overridden: bool = Field(description="Set by hand (see service_class_reason), not derived.")
+    service_class_reason: str = Field(examples=["客户内部设备，按一般行政处理"])
+    contract_id: int | None = Field(None, examples=[12], description="The maintenance contract covering the job.")
     assignments: list[AssignmentOut]
     visits: list[VisitOut]
     allowed_actions: list[str] = Field(examples=[["accept", "decline"]])

@@ -68,11 +68,14 @@ def work_order_create(*, actor: Any, request: ServiceRequest, instructions: str 
     if request.state not in DISPATCHABLE:
         raise RequestNotDispatchable()
     _check_appointment(appointment_start, appointment_end)
+    from aftersales.contracts.services import derive_service_class
+
+    service_class, contract = derive_service_class(request=request)  # who pays: contract, warranty or paid (C6)
     return core.create(
         WorkOrder, actor=actor, parent=request,
         number=next_number("WO", timezone.localtime().year), request=request, instructions=instructions,
         required_skill=required_skill, appointment_start=appointment_start, appointment_end=appointment_end,
-        appointment_note=appointment_note, created_by=actor,
+        appointment_note=appointment_note, created_by=actor, service_class=service_class, contract=contract,
     )
 
 
@@ -214,6 +217,8 @@ def _open_visit(work_order: WorkOrder) -> Visit:
 
 VISIT_FIELDS = ("diagnosis", "fault_cause", "actions_taken", "outcome", "takeback_item", "takeback_serial",
                 "takeback_condition")
+# What counts as doing the work (a diagnosis may be recorded before the customer approves the quote).
+QUOTE_GATED_FIELDS = ("actions_taken", "outcome")
 
 
 @transaction.atomic
@@ -224,6 +229,12 @@ def visit_record(*, actor: Any, visit: Visit, values: dict[str, Any],
     if hasattr(visit, "receipt"):
         raise ReceiptAlreadySigned()
     values = {k: v for k, v in values.items() if k in VISIT_FIELDS}
+    if any(values.get(k) for k in QUOTE_GATED_FIELDS) or parts:
+        from aftersales.billing.services import (
+            require_approved_quote,  # class A: the customer approved a quote
+        )
+
+        require_approved_quote(visit.work_order)
     outcome = values.get("outcome", visit.outcome)
     if outcome == VisitOutcome.TAKEN_BACK and not (values.get("takeback_item") or visit.takeback_item):
         raise TakebackDetailsRequired()
@@ -233,8 +244,10 @@ def visit_record(*, actor: Any, visit: Visit, values: dict[str, Any],
     visit.save(update_fields=[*values.keys(), "updated_at"])
     changes = audit.diff(before, audit.snapshot(visit, values.keys()))
     if parts is not None:
-        old = [f"{p.description} × {p.quantity} {p.unit}" for p in visit.parts.all()]
-        visit.parts.all().delete()
+        # Only the free-text lines are replaced; catalogue parts are added and removed one by one (they move stock).
+        free_text = visit.parts.filter(part__isnull=True)
+        old = [f"{p.description} × {p.quantity} {p.unit}" for p in free_text]
+        free_text.delete()
         new = []
         for line in parts:
             quantity = Decimal(str(line.get("quantity", 0)))
@@ -250,6 +263,45 @@ def visit_record(*, actor: Any, visit: Visit, values: dict[str, Any],
         audit.record(actor=actor, instance=visit, action="update", changes=changes, verb="visit_recorded",
                      parent=visit.work_order.request)
     return visit
+
+
+@transaction.atomic
+def visit_use_part(*, actor: Any, visit: Visit, part: Any, quantity: Any, location: Any = None) -> PartUsage:
+    """A catalogue part used on the visit: issued from the engineer's van (or the chosen location) to the work
+    order in the same transaction; refused (and nothing saved) when not enough is available there."""
+    from aftersales.inventory import services as stock
+
+    _own(actor, visit.work_order, FIELD_WORK)
+    if hasattr(visit, "receipt"):
+        raise ReceiptAlreadySigned()
+    from aftersales.billing.services import require_approved_quote  # class A: the customer approved a quote
+
+    require_approved_quote(visit.work_order)
+    move = stock.issue_for_visit(actor=actor, part=part, quantity=quantity, location=location,
+                                 work_order=visit.work_order, audit_parent=visit.work_order.request)
+    usage = PartUsage.objects.create(visit=visit, description=f"{part.number} {part.name}"[:120],
+                                     quantity=move.quantity, unit=part.unit[:12], part=part, stock_move=move)
+    audit.record(actor=actor, instance=visit, action="update", verb="part_used", parent=visit.work_order.request,
+                 changes={"parts": [None, f"{usage.description} × {usage.quantity} {usage.unit}"]})
+    return usage
+
+
+@transaction.atomic
+def visit_remove_part(*, actor: Any, usage: PartUsage) -> None:
+    """Take a part off the visit report; a catalogue part goes back to the location it was issued from."""
+    from aftersales.inventory import services as stock
+
+    visit = usage.visit
+    _own(actor, visit.work_order, FIELD_WORK)
+    if hasattr(visit, "receipt"):
+        raise ReceiptAlreadySigned()
+    move = usage.stock_move
+    text = f"{usage.description} × {usage.quantity} {usage.unit}"
+    usage.delete()
+    if move is not None:
+        stock.return_from_visit(actor=actor, move=move, audit_parent=visit.work_order.request)
+    audit.record(actor=actor, instance=visit, action="update", verb="part_removed", parent=visit.work_order.request,
+                 changes={"parts": [text, None]})
 
 
 @transaction.atomic

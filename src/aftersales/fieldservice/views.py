@@ -23,6 +23,7 @@ from aftersales.core.errors import DomainError
 from aftersales.core.models import AuditEntry
 from aftersales.core.permissions import DISPATCH, FIELD_WORK, VIEW_AUDIT, VIEW_WORK_ORDERS, has_perm
 from aftersales.core.views import permission_required, serve_file
+from aftersales.inventory.field import field_parts
 
 from . import selectors, services
 from .choices import WORK_ORDER_MACHINE, VisitOutcome, WorkOrderState
@@ -226,7 +227,7 @@ def _field_context(work_order: WorkOrder, **forms: Any) -> dict[str, Any]:
     if visit is not None and "visit_form" not in forms:
         forms["visit_form"] = VisitForm(initial={f: getattr(visit, f) for f in services.VISIT_FIELDS}, prefix="v")
         forms["part_rows"] = [{"description": p.description, "quantity": p.quantity.normalize(), "unit": p.unit}
-                              for p in visit.parts.all()]
+                              for p in visit.parts.all() if p.part_id is None]
     forms.setdefault("part_rows", [])
     forms.setdefault("decline_form", DeclineForm(prefix="d"))
     forms.setdefault("photo_form", PhotoForm(prefix="p"))
@@ -245,6 +246,7 @@ def _field_context(work_order: WorkOrder, **forms: Any) -> dict[str, Any]:
         "can_sign": on_site and visit is not None and receipt is None and bool(visit.outcome),
         "can_complete": on_site and visit is not None and visit.departed_at is not None and bool(visit.outcome),
         "taken_back": VisitOutcome.TAKEN_BACK.value,
+        **field_parts(work_order.engineer, work_order, visit),  # catalogue parts (inventory)
         **forms,
     }
 
@@ -310,6 +312,8 @@ def field_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             for upload in form.cleaned_data["photos"]:
                 services.visit_add_photo(actor=user, visit=visit, upload=upload, caption=form.cleaned_data["caption"])
             messages.success(request, _("%(n)d photo(s) added.") % {"n": len(form.cleaned_data["photos"])})
+        elif action in ("use_part", "remove_part"):
+            _stock_part(request, work_order, action)
         elif action == "depart":
             services.visit_depart(actor=user, visit=_latest_visit(work_order))
             messages.success(request, _("Departure recorded. Ask the customer to sign the receipt."))
@@ -338,6 +342,40 @@ def field_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 extra["part_rows"] = form.part_rows
             return _rerender(request, work_order, **extra)
     return back
+
+
+def _stock_part(request: HttpRequest, work_order: WorkOrder, action: str) -> None:
+    """Use a catalogue part on the latest visit (issued from the van or a chosen location), or take one off."""
+    from aftersales.inventory.forms import UsePartForm
+    from aftersales.inventory.models import Part, StockLocation
+
+    visit = _latest_visit(work_order)
+    if action == "remove_part":
+        usage_id = str(request.POST.get("usage", ""))
+        usage = visit.parts.filter(pk=usage_id if usage_id.isdigit() and len(usage_id) < 16 else None).select_related(
+            "stock_move", "visit__work_order").first()
+        if usage is None:
+            raise Http404
+        services.visit_remove_part(actor=request.user, usage=usage)
+        messages.success(request, _("Part removed; the stock went back."))
+        return
+    form = UsePartForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return
+    d = form.cleaned_data
+    part = Part.objects.filter(pk=d["part"], is_active=True).first()
+    location = StockLocation.objects.filter(pk=d["location"]).first() if d["location"] else None
+    if part is None:
+        from aftersales.inventory.error_codes import UnknownPart
+
+        raise UnknownPart()
+    usage = services.visit_use_part(actor=request.user, visit=visit, part=part, quantity=d["quantity"],
+                                    location=location)
+    messages.success(request, _("%(part)s × %(quantity)s taken from %(location)s.") % {
+        "part": part.number, "quantity": usage.quantity.normalize(), "location": usage.stock_move.from_location.name})
 
 
 def _rerender(request: HttpRequest, work_order: WorkOrder, **forms: Any) -> HttpResponse:

@@ -12,6 +12,13 @@ from aftersales.accounts.choices import Role
 
 from .selectors import DASHBOARDS
 
+WORK_LIST_HOMES = {
+    Role.FINANCE: lambda: reverse("billing:list") + "?payment_status=unpaid",
+    Role.PURCHASING: lambda: reverse("inventory:purchases"),
+    Role.STOREKEEPER: lambda: reverse("inventory:parts"),
+    Role.RMA_CLERK: lambda: reverse("rma:list"),
+}
+
 
 @require_safe
 @login_required
@@ -20,6 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
     role = getattr(request.user, "role", "")
     if role == Role.ENGINEER:
         return HttpResponseRedirect(reverse("fieldservice:my"))
+    if role in WORK_LIST_HOMES:  # roles whose day is one work list start on it
+        return HttpResponseRedirect(WORK_LIST_HOMES[role]())
     entry = DASHBOARDS.get(role)
     if entry is None:
         return render(request, "reporting/none.html")

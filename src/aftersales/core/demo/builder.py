@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aftersales.accounts.models import ServiceCenter, Skill
+from aftersales.billing import demo as billing_demo
 from aftersales.core import services as core
 from aftersales.core.models import Region, Sequence
 from aftersales.customers import services as customers
@@ -526,7 +527,7 @@ class DemoBuilder:
 
     def _assign(self, sr: ServiceRequest, plan: Plan, unit: Equipment, story: dict[str, Any], t: dt.datetime, *,
                 decline: bool = False, reassign: bool = False, senior: bool = False,
-                engineer: Any = None) -> tuple[WorkOrder, Any, dt.datetime]:
+                engineer: Any = None, quote_waits: bool = False) -> tuple[WorkOrder, Any, dt.datetime]:
         """Create a work order, assign it (maybe declined first, or reassigned), and have it accepted."""
         dispatcher = self.users["dispatcher"]
         t = self.at(t + self.rng.uniform(5, 30) * MINUTE)
@@ -554,6 +555,9 @@ class DemoBuilder:
                                       reason=self.rng.choice(data.REASSIGN_REASONS))
             t = self.at(t + self.rng.uniform(3, 20) * MINUTE)
             fieldwork.work_order_accept(actor=engineer, work_order=wo)
+        # A paid (class A) job needs the customer's approved quote before the work is recorded; a job the engineer
+        # is on right now keeps its quote open, waiting for the customer's signature on his phone.
+        billing_demo.before_work(self, wo, engineer, approve=not quote_waits)
         return wo, engineer, max(t, start - self.rng.uniform(0, 20) * MINUTE)
 
     def _visit_cycle(self, sr: ServiceRequest, plan: Plan, unit: Equipment, story: dict[str, Any], t: dt.datetime,
@@ -611,7 +615,7 @@ class DemoBuilder:
                      t: dt.datetime) -> None:
         """The engineer arrived within the last hours and is still on site."""
         engineer = self.users[plan.engineer_hint] if plan.engineer_hint else None
-        wo, engineer, _t = self._assign(sr, plan, unit, story, t, engineer=engineer)
+        wo, engineer, _t = self._assign(sr, plan, unit, story, t, engineer=engineer, quote_waits=True)
         self.at(self.now - self.rng.uniform(0.3, 2.5) * HOUR)
         visit = fieldwork.visit_arrive(actor=engineer, work_order=wo)
         if self.rng.random() < 0.6:

@@ -30,6 +30,8 @@ def scheduler_tick(*, reap_after: dt.timedelta) -> None:
 
     requeue_stale_running(reap_after)
     schedule_sweep()
+    __import__("aftersales.contracts.tasks").contracts.tasks.schedule_daily()  # contracts: renewal reminders, expiry
+    __import__("aftersales.rma.tasks").rma.tasks.schedule_reminder_sweep()  # RMA: chase vendors, tell customers
 
 
 class Scheduler(threading.Thread):
