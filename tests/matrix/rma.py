@@ -15,6 +15,7 @@ WEB = {
     "rma:detail": (P.VIEW_RMA, "rma_case", "get"),
     "rma:packing_list": (P.VIEW_RMA, "rma_case", "get"),
     "rma:signature": (P.VIEW_RMA, "rma_case", "get"),
+    "rma:return_receipt": (P.VIEW_RMA, "rma_case", "get"),
     "rma:action": (P.HANDLE_RMA, "rma_action", "post"),
 }
 
@@ -25,6 +26,7 @@ API = {
     **{("POST", f"/rma-cases/{{id}}/{a}"): (P.HANDLE_RMA,)
        for a in ("test", "hand-over", "ship", "receive", "retest", "return", "scrap", "chase")},
     ("GET", "/rma-cases/{id}/packing-list.pdf"): (P.VIEW_RMA,),
+    ("GET", "/rma-cases/{id}/return-receipt.pdf"): (P.VIEW_RMA,),
     ("GET", "/rma-vendor-stats"): (P.VIEW_RMA,),
     ("GET", "/rma-customer-notices"): (P.VIEW_RMA,),
     ("POST", "/rma-customer-notices/{id}/sent"): (P.REGISTER_RMA,),

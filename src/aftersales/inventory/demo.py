@@ -246,7 +246,9 @@ def after(builder: Any) -> None:
                                     balances__on_hand__gt=0).order_by("number").first() if van else None)
         if part is None:
             continue
-        builder.at(max(visit.arrived_at + dt.timedelta(minutes=40), builder.now - 3 * DAY))
+        # After whatever the engineer already recorded on the visit, so its history reads in time order.
+        builder.at(max(visit.arrived_at + dt.timedelta(minutes=40), visit.updated_at + dt.timedelta(minutes=2),
+                       builder.now - 3 * DAY))
         try:
             field.visit_use_part(actor=engineer, visit=visit, part=part, quantity=1)
         except DomainError:

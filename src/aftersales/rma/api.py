@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
 
@@ -232,6 +233,28 @@ def case_packing_list(request: HttpRequest, id: int = path_id(),  # noqa: A002
         raise NotAtVendor(message=None)
     answer = HttpResponse(render_packing_list(case, lang or get_language()), content_type="application/pdf")
     answer["Content-Disposition"] = f'attachment; filename="{case.number}-packing-list.pdf"'
+    answer["X-Content-Type-Options"] = "nosniff"
+    answer["Cache-Control"] = "private, no-store"
+    return answer
+
+
+@router.get("/rma-cases/{id}/return-receipt.pdf", auth=needs(VIEW_RMA), response=responses(200, None),
+            summary="Download the signed return receipt as PDF",
+            description="The receipt the customer signed when the item came back, in `lang` (zh-hans or en; default "
+                        "the customer's language). 409 `not_returned` before the customer has signed.",
+            openapi_extra={"responses": {"200": {"description": "The PDF file", "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
+def case_return_receipt(request: HttpRequest, id: int = path_id(),  # noqa: A002
+                        lang: str = Query("", pattern="^(|en|zh-hans)$")) -> HttpResponse:
+    from aftersales.core.errors import InvalidTransition
+
+    from .packing_list import render_return_receipt
+
+    _user, case = _case(request, id)
+    if not case.signature:
+        raise InvalidTransition(_("The customer has not signed for this item yet."), code="not_returned")
+    answer = HttpResponse(render_return_receipt(case, lang or None), content_type="application/pdf")
+    answer["Content-Disposition"] = f'attachment; filename="{case.number}-return-receipt.pdf"'
     answer["X-Content-Type-Options"] = "nosniff"
     answer["Cache-Control"] = "private, no-store"
     return answer

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/packing-list.pdf", views.packing_list, name="packing_list"),
     path("<int:pk>/signature.png", views.signature, name="signature"),
+    path("<int:pk>/return-receipt.pdf", views.return_receipt, name="return_receipt"),
     path("<int:pk>/<str:action>/", views.case_action, name="action"),
 ]

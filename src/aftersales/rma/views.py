@@ -227,6 +227,23 @@ def packing_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @permission_required(VIEW_RMA)
+def return_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receipt the customer signed when the item came back, in his language (or `?lang=`)."""
+    from .packing_list import render_return_receipt
+
+    case = _case_or_404(request, pk)
+    if not case.signature:
+        raise Http404
+    lang = request.GET.get("lang", "")
+    pdf = render_return_receipt(case, lang if lang in ("en", "zh-hans") else None)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{case.number}-return-receipt.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@permission_required(VIEW_RMA)
 def signature(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     if not case.signature:

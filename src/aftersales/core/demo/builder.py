@@ -126,6 +126,7 @@ class Summary:
     receipts: int = 0
     callbacks: int = 0
     complaints: int = 0
+    material: dict[str, int] = field(default_factory=dict)  # money and material: contracts, bills, parts, …
     by_state: dict[str, int] = field(default_factory=dict)
     password: str = ""
     created_users: list[str] = field(default_factory=list)
@@ -207,6 +208,16 @@ class DemoBuilder:
         summary.receipts = Visit.objects.filter(receipt__isnull=False).count()
         summary.callbacks = Callback.objects.filter(satisfaction__isnull=False).count()
         summary.complaints = Complaint.objects.count()
+        from aftersales.billing.models import Bill
+        from aftersales.contracts.models import Contract
+        from aftersales.inventory.models import Part, StockMove
+        from aftersales.returns.models import RecallCampaign, ReturnRequest
+        from aftersales.rma.models import RmaCase
+
+        summary.material = {"contracts": Contract.objects.count(), "bills": Bill.objects.count(),
+                            "parts": Part.objects.count(), "stock moves": StockMove.objects.count(),
+                            "RMA cases": RmaCase.objects.count(), "returns": ReturnRequest.objects.count(),
+                            "recall campaigns": RecallCampaign.objects.count()}
         for state in ServiceRequest.objects.values_list("state", flat=True):
             summary.by_state[state] = summary.by_state.get(state, 0) + 1
         return summary

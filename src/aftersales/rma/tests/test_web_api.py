@@ -157,3 +157,27 @@ def test_rma_list_does_not_grow_queries_with_rows(clerk):
     for _ in range(4):
         make_case(actor=clerk)
     assert count() == first
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    return "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+
+
+def test_signed_return_receipt_pdf_in_both_languages(clerk, api_client):
+    case = make_case(actor=clerk)
+    services.rma_test(actor=clerk, case=case, result="misuse", misuse_decision="return_as_is")
+    client = Client()
+    client.force_login(clerk)
+    url = reverse("rma:return_receipt", args=[case.pk])
+    assert client.get(url).status_code == 404  # not signed for yet
+    assert api_client(clerk).get(f"/api/v1/rma-cases/{case.pk}/return-receipt.pdf").status_code == 409
+    services.rma_return(actor=clerk, case=case, signer_name="王经理", signature_data_url=PNG_1PX)
+    chinese = _pdf_text(client.get(url, {"lang": "zh-hans"}).content)
+    assert "返修件交还回执" in chinese and "王经理" in chinese and case.number in chinese
+    english = _pdf_text(client.get(url, {"lang": "en"}).content)
+    assert "Return receipt" in english and case.serial in english
+    answer = api_client(clerk).get(f"/api/v1/rma-cases/{case.pk}/return-receipt.pdf?lang=en")
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")

@@ -46,6 +46,7 @@ class Command(BaseCommand):
             f"Demo data loaded in {elapsed:.1f} s: {summary.customers} customers, {summary.equipment} equipment "
             f"units, {summary.requests} requests, {summary.work_orders} work orders, {summary.receipts} signed "
             f"receipts, {summary.callbacks} rated callbacks, {summary.complaints} complaints."))
+        self.stdout.write("Money and material: " + ", ".join(f"{n} {what}" for what, n in summary.material.items()))
         states = ", ".join(f"{state} {n}" for state, n in sorted(summary.by_state.items()))
         self.stdout.write(f"Requests by state: {states}")
         self._print_logins(summary)
