@@ -109,9 +109,9 @@ def test_contract_lifecycle_and_service_class(new_page, live_server):
     # The agent looks the third unit (not covered, out of warranty) and the first (covered) up by serial.
     agent = new_page("agent", "en")  # the user's own language (Chinese) wins over the browser's
     agent.goto(f"{base}/contracts/warranty/?serial={seed['units'][0].serial}")
-    assert "B · Contract" in agent.content() and contract.number in agent.content()
+    assert "B · 合同" in agent.content() and contract.number in agent.content()
     agent.goto(f"{base}/contracts/warranty/?serial={seed['units'][2].serial}")
-    assert "A · Paid" in agent.content() and agent.locator(".badge.warranty-expired").count() == 1
+    assert "A · 有费" in agent.content() and agent.locator(".badge.warranty-expired").count() == 1
     shot(agent, "contracts-warranty")
     assert not agent.js_errors, agent.js_errors
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from .conftest import shot
 
@@ -161,6 +162,7 @@ def test_parts_stock_visit_and_purchase(new_page, live_server):
     shot(page, "inventory-purchase-received")
 
     # The valuation report in English.
+    get_user_model().objects.filter(username="storekeeper").update(language="en")  # his own language decides
     report = new_page("storekeeper", "en")
     report.goto(f"{base}/parts/valuation/")
     assert "Stock valuation" in report.inner_text("h1")

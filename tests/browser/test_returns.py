@@ -100,7 +100,7 @@ def test_exchange_chain_and_recall(new_page, live_server, language):
     manager.wait_for_url("**/recalls/*/")
     campaign = RecallCampaign.objects.get()
     assert campaign.state == "launched" and campaign.units.count() == 3
-    manager.locator("details summary").first.click()
+    manager.locator("main details summary").first.click()
     manager.select_option("details[open] select[name=kind]", "money")
     manager.fill("details[open] input[name=amount]", "800")
     manager.fill("details[open] input[name=description]", "停机损失补偿")

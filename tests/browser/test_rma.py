@@ -107,7 +107,7 @@ def test_rma_journey(new_page, live_server, language):
     _act(phone, "return")
     case.refresh_from_db()
     assert case.state == "returned" and case.signature
-    assert phone.locator("img.sig").is_visible()
+    phone.locator("img.sig").wait_for(state="visible")  # the stored signature is shown (once loaded)
     assert StockMove.objects.filter(reference=case.number, kind="issue").count() == 1
 
     page.goto(f"{live_server.url}/rma/?state=")
