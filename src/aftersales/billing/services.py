@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.contracts.choices import ServiceClass
 from aftersales.core import audit, numbering
@@ -396,6 +397,9 @@ def bill_lines_replace(*, actor: Any, bill: Bill, lines: list[dict[str, Any]],
     return bill
 
 
+NOTHING_TO_PAY = gettext_lazy("Nothing to pay: every line is covered by warranty or contract.")
+
+
 def bill_issue(*, actor: Any, bill: Bill, expected_version: int | None = None) -> Bill:
     """Fix a draft bill's lines and hand it to the customer; every part needs its price first."""
     _bill_editor(actor, bill)
@@ -407,6 +411,13 @@ def bill_issue(*, actor: Any, bill: Bill, expected_version: int | None = None) -
         core.transition(bill, machine=BILL_MACHINE, action="issue", actor=actor, expected_version=expected_version,
                         values={"issued_at": timezone.now(), "total": recompute_total(bill)},
                         parent=bill.work_order)
+        if bill.total == 0:
+            # Every line is covered (warranty or contract): there is nothing for finance to collect, so the bill is
+            # settled at once by rule, with the reason on record. No one may otherwise change payment status.
+            reason = str(NOTHING_TO_PAY)
+            core.transition(bill, machine=PAYMENT_MACHINE, action="waive", actor=actor, state_field="payment_status",
+                            reason=reason, parent=bill.work_order,
+                            values={"waived_at": timezone.now(), "waive_reason": reason[:300]})
     return bill
 
 

@@ -95,3 +95,14 @@ def _rasterise(pdf: bytes, path: Path) -> None:
 
     page = pdfium.PdfDocument(pdf)[0]
     page.render(scale=1.4).to_pil().save(path)
+
+
+def test_the_timeline_names_payment_states_in_words():
+    from aftersales.core.audit import timeline
+    from aftersales.core.templatetags.aftersales import audit_summary
+
+    bill = _bill("zh-hans")
+    services.bill_pay(actor=make_user("finance"), bill=bill, account=make_account("pos"), method="pos",
+                      amount=bill.total, reference="POS-1", received_on=timezone.localdate())
+    summaries = [audit_summary(entry) for entry in timeline(bill)]
+    assert any(s.endswith("Unpaid → Paid") for s in summaries), summaries

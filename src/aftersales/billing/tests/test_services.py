@@ -93,6 +93,30 @@ def test_class_b_lines_covered_by_the_contract_are_shown_at_zero():
     assert bill.total == Decimal("80.00")
 
 
+def test_a_fully_covered_bill_is_settled_when_issued_and_a_charged_one_is_not():
+    from aftersales.contracts.models import Contract
+    from aftersales.fieldservice.models import WorkOrder
+
+    agent = make_user("agent")
+    bills = {}
+    for covers_parts in (True, False):
+        wo = make_work_order(service_class="C")
+        contract = Contract.objects.create(number=f"HT-{covers_parts}", customer=wo.request.customer, title="维保",
+                                           start_date=timezone.localdate(), end_date=timezone.localdate(),
+                                           covers_labour=True, covers_parts=covers_parts, covers_travel=True)
+        WorkOrder.objects.filter(pk=wo.pk).update(service_class="B", contract=contract)
+        wo.refresh_from_db()
+        complete(wo, catalogue=[(make_part(number=f"P-{covers_parts}", price="80"), Decimal("1"))])
+        bills[covers_parts] = services.bill_issue(actor=agent, bill=services.bill_for_work_order(actor=agent,
+                                                                                                 work_order=wo))
+    covered, charged = bills[True], bills[False]
+    covered.refresh_from_db()
+    charged.refresh_from_db()
+    assert (covered.total, covered.payment_status) == (Decimal("0.00"), "waived")
+    assert covered.waive_reason and covered.settled_by is None  # by rule, not by a person
+    assert (charged.total, charged.payment_status) == (Decimal("80.00"), "unpaid")
+
+
 @pytest.mark.parametrize("service_class", ["C", "D"])
 def test_no_bill_for_class_c_or_d(service_class):
     wo = complete(make_work_order(service_class=service_class))

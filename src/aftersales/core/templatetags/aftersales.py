@@ -32,10 +32,18 @@ def audit_summary(entry: Any) -> str:
 
 
 def _state_labels(model: Any) -> dict[str, str]:
-    try:
-        return {k: str(v) for k, v in model._meta.get_field("state").choices}
-    except Exception:  # noqa: BLE001 - models without a state field
+    """Labels of the model's state values. A record may have more than one state machine (a bill's `state` and its
+    `payment_status`); the audit entry names the states, so every choice field's labels are known, `state` first."""
+    if model is None:
         return {}
+    labels: dict[str, str] = {}
+    for f in model._meta.concrete_fields:
+        if f.choices and f.name != "state":
+            labels.update({str(k): str(v) for k, v in f.flatchoices})
+    state = next((f for f in model._meta.concrete_fields if f.name == "state"), None)
+    if state is not None and state.choices:
+        labels.update({str(k): str(v) for k, v in state.flatchoices})
+    return labels
 
 
 PSEUDO_FIELDS = {"parts": gettext_lazy("parts used")}

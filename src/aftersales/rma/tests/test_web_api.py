@@ -181,3 +181,25 @@ def test_signed_return_receipt_pdf_in_both_languages(clerk, api_client):
     assert "Return receipt" in english and case.serial in english
     answer = api_client(clerk).get(f"/api/v1/rma-cases/{case.pk}/return-receipt.pdf?lang=en")
     assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+
+
+def test_work_order_page_offers_rma_registration_for_a_taken_back_item(clerk):
+    from aftersales.core.testing import make_assigned_work_order
+    from aftersales.fieldservice import services as field
+
+    engineer = make_user("engineer")
+    wo = make_assigned_work_order(engineer=engineer)
+    field.work_order_accept(actor=engineer, work_order=wo)
+    visit = field.visit_arrive(actor=engineer, work_order=wo)
+    field.visit_record(actor=engineer, visit=visit, values={
+        "diagnosis": "主板烧毁", "outcome": "taken_back", "takeback_item": "控制主板", "takeback_serial": "MB-1"})
+    link = f"{reverse('rma:new')}?work_order={wo.pk}"
+    for user, shown in ((clerk, True), (make_user("dispatcher"), False)):
+        client = Client()
+        client.force_login(user)
+        page = client.get(reverse("fieldservice:detail", args=[wo.pk])).content.decode()
+        assert (link in page) is shown, user.role
+    client = Client()
+    client.force_login(clerk)
+    form = client.get(link).content.decode()
+    assert "控制主板" in form and "MB-1" in form  # pre-filled from the visit's take-back details
