@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from aftersales.core.models import Region
@@ -104,3 +106,26 @@ def make_assigned_work_order(engineer: Any = None, dispatcher: Any = None, reque
 PNG_1PX = (
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
+
+
+def race(*jobs: Any) -> list[Any]:
+    """Run each job in its own thread (its own DB connection), released together by a barrier."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def runner(i: int, job: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = job()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what we assert
+            results[i] = exc
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results

@@ -8,8 +8,7 @@ from django.utils import timezone
 from aftersales.billing import services
 from aftersales.billing.models import Bill, Payment
 from aftersales.core.errors import InvalidTransition
-from aftersales.core.testing import make_user
-from aftersales.fieldservice.tests.test_concurrency import _race
+from aftersales.core.testing import make_user, race
 
 from .factories import approve_by_phone, complete, make_account, make_work_order
 
@@ -33,7 +32,7 @@ def test_two_clerks_pay_and_waive_the_same_bill_one_wins():
     def waive():
         return services.bill_waive(actor=f2, bill=Bill.objects.get(pk=bill_id), reason="免收")
 
-    results = _race(pay, waive)
+    results = race(pay, waive)
     losses = [r for r in results if isinstance(r, InvalidTransition)]
     assert len(losses) == 1, results
     bill = Bill.objects.get(pk=bill_id)

@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 
 from aftersales.core.errors import StaleVersion
-from aftersales.core.testing import make_request, make_triaged_request, make_user, region_city
+from aftersales.core.testing import make_request, make_triaged_request, make_user, race, region_city
 from aftersales.fieldservice import services as field
 from aftersales.fieldservice.error_codes import AlreadyAssigned
 from aftersales.fieldservice.models import Assignment, WorkOrder
 from aftersales.servicedesk import services as desk
 from aftersales.servicedesk.models import ServiceRequest
-
-
-def _race(*jobs):
-    """Run each job in its own thread (its own DB connection), released together by a barrier."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what we assert
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.postgres
@@ -54,7 +28,7 @@ def test_two_dispatchers_assign_the_same_work_order_one_wins():
             return field.work_order_assign(actor=dispatcher, work_order=wo, engineer=engineer)
         return job
 
-    results = _race(assign(d1, e1), assign(d2, e2))
+    results = race(assign(d1, e1), assign(d2, e2))
     wins = [r for r in results if isinstance(r, WorkOrder)]
     losses = [r for r in results if isinstance(r, AlreadyAssigned)]
     assert len(wins) == 1 and len(losses) == 1, results
@@ -75,7 +49,7 @@ def test_two_agents_save_the_same_version_second_is_refused_on_postgres():
             return desk.request_update(actor=agent, request=sr, values={"summary": text}, expected_version=1)
         return job
 
-    results = _race(edit(agent1, "first"), edit(agent2, "second"))
+    results = race(edit(agent1, "first"), edit(agent2, "second"))
     assert sum(isinstance(r, ServiceRequest) for r in results) == 1, results
     assert sum(isinstance(r, StaleVersion) for r in results) == 1, results
     sr = ServiceRequest.objects.get(pk=request_id)

@@ -3,13 +3,11 @@ Proven with two real PostgreSQL connections (skipped on SQLite, which has one wr
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 
-from aftersales.core.testing import make_assigned_work_order, make_user, region_city
+from aftersales.core.testing import make_assigned_work_order, make_user, race, region_city
 from aftersales.fieldservice import services as field
 from aftersales.fieldservice.models import PartUsage, Visit
 
@@ -17,29 +15,6 @@ from .. import ledger, services
 from ..error_codes import InsufficientStock
 from ..models import PurchaseRequest, StockBalance, StockMove
 from .factories import make_location, make_part, stock
-
-
-def _race(*jobs):
-    """Run each job in its own thread (its own DB connection), released together by a barrier."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what we assert
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def _on_site(engineer):
@@ -64,7 +39,7 @@ def test_two_engineers_issue_the_last_unit_one_wins():
             return field.visit_use_part(actor=engineer, visit=visit, part=part, quantity=1, location=point)
         return job
 
-    results = _race(use(e1, visits[0]), use(e2, visits[1]))
+    results = race(use(e1, visits[0]), use(e2, visits[1]))
     wins = [r for r in results if isinstance(r, PartUsage)]
     losses = [r for r in results if isinstance(r, InsufficientStock)]
     assert len(wins) == 1 and len(losses) == 1, results
@@ -83,7 +58,7 @@ def test_two_reservations_of_the_last_unit_one_wins():
     def reserve(keeper):
         return lambda: services.stock_move(actor=keeper, kind="reserve", part=part, quantity=1, location=wh)
 
-    results = _race(reserve(keeper1), reserve(keeper2))
+    results = race(reserve(keeper1), reserve(keeper2))
     assert sum(isinstance(r, StockMove) for r in results) == 1, results
     assert sum(isinstance(r, InsufficientStock) for r in results) == 1, results
     balance = StockBalance.objects.get(part=part, location=wh)
@@ -101,6 +76,6 @@ def test_two_moves_crossing_the_reorder_point_raise_one_purchase_request():
     def issue(keeper):
         return lambda: ledger.issue(actor=keeper, part=part, quantity=1, location=wh)
 
-    results = _race(issue(keeper1), issue(keeper2))
+    results = race(issue(keeper1), issue(keeper2))
     assert all(isinstance(r, StockMove) for r in results), results
     assert PurchaseRequest.objects.filter(part=part, location=wh).count() == 1

@@ -3,40 +3,15 @@ connections; skipped on SQLite). Also two clerks shipping the same RMA case at o
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from aftersales.core.errors import DomainError
-from aftersales.core.testing import make_user
+from aftersales.core.testing import make_user, race
 from aftersales.returns import services
 from aftersales.returns.models import ReturnApproval
 
 from .factories import make_return
-
-
-def _race(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what we assert
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.postgres
@@ -53,7 +28,7 @@ def test_two_agents_decide_the_same_step_one_wins():
                                           decision=decision, reason="并发")
         return job
 
-    results = _race(decide(a1, "approve"), decide(a2, "reject"))
+    results = race(decide(a1, "approve"), decide(a2, "reject"))
     wins = [r for r in results if isinstance(r, ReturnApproval)]
     losses = [r for r in results if isinstance(r, DomainError)]
     assert len(wins) == 1 and len(losses) == 1, results
@@ -79,6 +54,6 @@ def test_two_clerks_ship_the_same_case_once():
                                 tracking_number=tracking, shipped_on=timezone.localdate())
         return job
 
-    results = _race(ship(c1, "SF1"), ship(c2, "SF2"))
+    results = race(ship(c1, "SF1"), ship(c2, "SF2"))
     assert len([r for r in results if isinstance(r, RmaCase)]) == 1, results
     assert len([r for r in results if isinstance(r, DomainError)]) == 1, results

@@ -1,4 +1,5 @@
-// The customer's signature on the service receipt: a signature_pad canvas, sent as a PNG data URL.
+// A customer's signature (service receipt, RMA return receipt, quote approval): a signature_pad canvas in a form
+// marked data-signature-form (or data-quote-signature-form), sent as a PNG data URL.
 (function () {
   "use strict";
 
@@ -6,9 +7,8 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
 
-  ready(function () {
-    var form = document.querySelector("form[data-signature-form]");
-    if (!form || typeof window.SignaturePad === "undefined") { return; }
+  function signaturePad(form) {
+    if (typeof window.SignaturePad === "undefined") { return; }
     var canvas = form.querySelector("canvas[data-signature-pad]");
     var field = form.querySelector("input[name$=signature]");
     var empty = form.querySelector("[data-signature-empty]");
@@ -42,5 +42,9 @@
       if (empty) { empty.classList.add("hidden"); }
       field.value = pad.toDataURL("image/png");
     });
+  }
+
+  ready(function () {
+    document.querySelectorAll("form[data-signature-form], form[data-quote-signature-form]").forEach(signaturePad);
   });
 })();
