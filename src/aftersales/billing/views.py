@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import EDIT_CHARGES, FIELD_WORK, FINANCE, VIEW_AUDIT, VIEW_BILLING, has_perm
-from aftersales.core.views import permission_required, serve_file
+from aftersales.core.views import page_number, permission_required, serve_file
 from aftersales.fieldservice.selectors import work_orders_for
 
 from . import selectors, services
@@ -35,18 +35,11 @@ from .models import Bill, Quote
 PAGE_SIZE = 25
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        return 1
-
-
 @permission_required(VIEW_BILLING)
 def bill_list(request: HttpRequest) -> HttpResponse:
     """Bills with their payment status, filtered by status, class, state and customer; newest first."""
     form = BillFilterForm(request.GET or None)
-    page = paginate(selectors.bill_list(request.user, **form.values()), _page_number(request), PAGE_SIZE)
+    page = paginate(selectors.bill_list(request.user, **form.values()), page_number(request), PAGE_SIZE)
     return render(request, "billing/list.html", {"form": form, "page": page})
 
 

@@ -26,7 +26,7 @@ from aftersales.core.permissions import (
     VIEW_CUSTOMERS,
     has_perm,
 )
-from aftersales.core.views import permission_required
+from aftersales.core.views import page_number, permission_required
 from aftersales.customers import selectors as customer_selectors
 from aftersales.fieldservice import selectors as fs_selectors
 
@@ -37,13 +37,6 @@ from .models import Contract
 
 PAGE_SIZE = 25
 EXPIRING_DAYS = 60
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        return 1
 
 
 def _contract(user: Any, pk: int) -> Contract:
@@ -66,7 +59,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     else:
         state = ""
         qs = qs.order_by("-start_date", "-id")
-    page = paginate(selectors.search(qs, q), _page_number(request), PAGE_SIZE)
+    page = paginate(selectors.search(qs, q), page_number(request), PAGE_SIZE)
     filters = [("", _("All")), ("ending", _("Ending within 60 days")), *ContractState.choices]
     ending = selectors.expiring(selectors.contracts_for(request.user), EXPIRING_DAYS).count()
     return render(request, "contracts/list.html", {

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from . import audit
 from .models import AuditEntry
 from .permissions import VIEW_AUDIT, has_perm
-from .views import permission_required
+from .views import page_number, permission_required
 
 PAGE_SIZE = 50
 AUDITED_APPS = ("accounts", "core", "customers", "servicedesk", "fieldservice", "feedback")
@@ -127,13 +127,6 @@ class AuditFilterForm(forms.Form):
         return qs
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        return 1
-
-
 MAX_PAGE = 200  # deeper than 10,000 entries: narrow the filter instead
 
 
@@ -149,7 +142,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     qs = form.apply(audit_entries_for(request.user)).select_related("actor", "content_type")
     # Newest first. With a date filter, order by time so that an index on `at` (requested) can serve the range.
     qs = qs.order_by("-at", "-id") if form.has_dates() else qs.order_by("-id")
-    number = min(_page_number(request), MAX_PAGE)
+    number = min(page_number(request), MAX_PAGE)
     start = (number - 1) * PAGE_SIZE
     rows = list(qs[start:start + PAGE_SIZE + 1])
     entries = rows[:PAGE_SIZE]

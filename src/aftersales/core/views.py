@@ -11,8 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from .errors import DomainError, StaleVersion
 from .permissions import has_perm
 
 
@@ -35,6 +36,30 @@ def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Ca
 
 def error_text(exc: DomainError) -> str:
     return str(exc.message)
+
+
+def conflict_text(exc: DomainError) -> str:
+    """A refusal as a page message; a stale form says what to do about it."""
+    if isinstance(exc, StaleVersion):
+        return _("This record was changed by someone else since you opened it. Reload the page and try again.")
+    return str(exc)
+
+
+def page_number(request: HttpRequest, limit: int = 10_000) -> int:
+    """The `page` query parameter, clamped to 1…limit; anything else is page 1."""
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), limit))
+    except (TypeError, ValueError):
+        return 1
+
+
+def positive_int(value: Any) -> int | None:
+    """An id from a form or query string, or None when it is not a positive integer a database key can hold."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**62 else None
 
 
 def serve_file(name: str, *, download_name: str, inline: bool = False) -> FileResponse:

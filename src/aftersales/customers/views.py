@@ -28,7 +28,7 @@ from aftersales.core.permissions import (
     VIEW_REQUESTS,
     has_perm,
 )
-from aftersales.core.views import permission_required
+from aftersales.core.views import page_number, permission_required
 
 from . import imports, services
 from .choices import ImportState
@@ -48,13 +48,6 @@ PAGE_SIZE = 25
 EQUIPMENT_SHOWN = 200
 TIMELINE_SHOWN = 100
 ERRORS_PER_PAGE = 200
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 100_000))
-    except ValueError:
-        return 1
 
 
 def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
@@ -81,7 +74,7 @@ def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
 def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     qs = search_customers(customers_for(request.user), query).order_by("name", "pk")
-    page = paginate(qs, _page_number(request), PAGE_SIZE)
+    page = paginate(qs, page_number(request, limit=100_000), PAGE_SIZE)
     ids = [c.pk for c in page["results"]]
     cities: dict[int, list[str]] = {}
     for site in sites_for(request.user).filter(customer_id__in=ids).order_by("name"):
@@ -269,7 +262,7 @@ def product_model_list(request: HttpRequest) -> HttpResponse:
     qs = product_models_for(request.user).order_by("code")
     if query:
         qs = qs.filter(Q(code__icontains=query) | Q(name__icontains=query) | Q(category__icontains=query))
-    page = paginate(qs, _page_number(request), 50)
+    page = paginate(qs, page_number(request, limit=100_000), 50)
     return render(request, "customers/product_models.html", {"page": page, "q": query})
 
 
@@ -333,7 +326,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(imports.import_batches_for(request.user), pk=pk)
     errors = imports.error_rows(batch)
-    page = paginate(errors, _page_number(request), ERRORS_PER_PAGE)
+    page = paginate(errors, page_number(request, limit=100_000), ERRORS_PER_PAGE)
     return render(request, "customers/import_preview.html", {
         "batch": batch, "summary": imports.batch_summary(batch), "page": page,
         "first_rows": batch.valid_rows[:imports.PREVIEW_ROWS], "pending": batch.state == ImportState.PREVIEW,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core import audit
 from aftersales.core.api import paginate
-from aftersales.core.errors import DomainError, StaleVersion
+from aftersales.core.errors import DomainError
 from aftersales.core.permissions import (
     HANDLE_COMPLAINTS,
     RECORD_CALLBACKS,
@@ -22,7 +22,7 @@ from aftersales.core.permissions import (
     VIEW_COMPLAINTS,
     has_perm,
 )
-from aftersales.core.views import permission_required
+from aftersales.core.views import conflict_text, page_number, permission_required
 from aftersales.customers.selectors import customers_for, intake_search
 from aftersales.servicedesk.selectors import requests_for
 
@@ -34,19 +34,6 @@ from .models import Callback, Complaint
 PAGE_SIZE = 25
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        return 1
-
-
-def _conflict_text(exc: DomainError) -> str:
-    if isinstance(exc, StaleVersion):
-        return _("This record was changed by someone else since you opened it. Reload the page and try again.")
-    return str(exc)
-
-
 # Callbacks -------------------------------------------------------------------------------------------------------
 
 @require_GET
@@ -54,7 +41,7 @@ def _conflict_text(exc: DomainError) -> str:
 def callbacks(request: HttpRequest) -> HttpResponse:
     """The agent's callback queue (pending, by due time, overdue marked) and the done tab."""
     done = request.GET.get("tab") == "done"
-    page = paginate(selectors.callback_queue(request.user, done=done), _page_number(request), PAGE_SIZE)
+    page = paginate(selectors.callback_queue(request.user, done=done), page_number(request), PAGE_SIZE)
     pending_count = selectors.callbacks_for(request.user).filter(state=CallbackState.PENDING).count()
     return render(request, "feedback/callbacks.html", {
         "page": page, "tab": "done" if done else "pending", "now": timezone.now(), "pending_count": pending_count,
@@ -103,7 +90,7 @@ def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                          satisfaction=data["satisfaction"], comment=data["comment"],
                                          method=data["method"], expected_version=data["version"])
             except DomainError as exc:
-                error, status = _conflict_text(exc), exc.status
+                error, status = conflict_text(exc), exc.status
             else:
                 callback.refresh_from_db()
                 level = messages.WARNING if callback.result == CallbackResult.UNREACHABLE or (
@@ -130,7 +117,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "active")
     if state not in {key for key, _label in COMPLAINT_FILTERS}:
         state = "active"
-    page = paginate(selectors.complaint_list(request.user, state=state), _page_number(request), PAGE_SIZE)
+    page = paginate(selectors.complaint_list(request.user, state=state), page_number(request), PAGE_SIZE)
     return render(request, "feedback/complaints.html", {
         "page": page, "state": state, "filters": COMPLAINT_FILTERS,
         "can_open": has_perm(request.user, HANDLE_COMPLAINTS),
@@ -176,7 +163,7 @@ def complaint_action(request: HttpRequest, pk: int) -> HttpResponse:
                                       expected_version=data["version"])
     except DomainError as exc:
         complaint = _complaint_or_404(request, pk)
-        return _complaint_page(request, complaint, form=form, error=_conflict_text(exc), status=exc.status)
+        return _complaint_page(request, complaint, form=form, error=conflict_text(exc), status=exc.status)
     messages.success(request, _("Complaint %(number)s: %(state)s.") % {
         "number": complaint.number, "state": complaint.get_state_display()})
     return HttpResponseRedirect(reverse("feedback:complaint", args=[complaint.pk]))

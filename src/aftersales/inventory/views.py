@@ -22,7 +22,7 @@ from aftersales.core import audit
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import EDIT_PARTS, MOVE_STOCK, PURCHASE, VIEW_AUDIT, VIEW_STOCK, has_perm
-from aftersales.core.views import permission_required
+from aftersales.core.views import page_number, permission_required
 
 from . import selectors, services
 from .choices import PURCHASE_MACHINE, PurchaseState
@@ -42,13 +42,6 @@ from .models import Part, PurchaseRequest, ReorderPoint
 PAGE_SIZE = 25
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 100_000))
-    except ValueError:
-        return 1
-
-
 def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, error: str = "",
                status: int = 200) -> HttpResponse:
     return render(request, "inventory/form.html", {"form": form, "title": title, "back": back, "error": error},
@@ -63,7 +56,7 @@ def part_list(request: HttpRequest) -> HttpResponse:
     """The catalogue: search by number, name or compatible model."""
     query = request.GET.get("q", "")[:100]
     qs = selectors.search_parts(selectors.parts_for(request.user), query)
-    page = paginate(qs, _page_number(request), PAGE_SIZE)
+    page = paginate(qs, page_number(request, limit=100_000), PAGE_SIZE)
     ids = [p.pk for p in page["results"]]
     from django.db.models import F, Sum
 
@@ -150,7 +143,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind:
         qs = qs.filter(kind=kind)
-    page = paginate(qs, _page_number(request), 50)
+    page = paginate(qs, page_number(request, limit=100_000), 50)
     from .choices import LocationKind
 
     return render(request, "inventory/locations.html", {"page": page, "kind": kind, "kinds": LocationKind.choices})
@@ -161,7 +154,7 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One location: what it holds (paginated, searchable), its reorder points and latest moves."""
     location = get_object_or_404(selectors.locations_for(request.user), pk=pk)
     query = request.GET.get("q", "")[:60]
-    page = paginate(selectors.location_stock(location, query), _page_number(request), 50)
+    page = paginate(selectors.location_stock(location, query), page_number(request, limit=100_000), 50)
     return render(request, "inventory/location.html", {
         "location": location, "page": page, "q": query,
         "points": list(ReorderPoint.objects.filter(location=location).select_related("part").order_by(
@@ -249,7 +242,7 @@ def move_list(request: HttpRequest) -> HttpResponse:
                    "date_from": d["date_from"], "date_to": d["date_to"]}
     else:
         filters = {}
-    page = selectors.move_page(qs, page=_page_number(request), page_size=50, **filters)
+    page = selectors.move_page(qs, page=page_number(request, limit=100_000), page_size=50, **filters)
     return render(request, "inventory/moves.html", {"page": page, "form": form})
 
 
@@ -289,7 +282,7 @@ def purchase_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(state__in=[PurchaseState.OPEN, PurchaseState.ORDERED])
     elif state in PurchaseState.values:
         qs = qs.filter(state=state)
-    page = paginate(qs.order_by("-created_at", "-id"), _page_number(request), PAGE_SIZE)
+    page = paginate(qs.order_by("-created_at", "-id"), page_number(request, limit=100_000), PAGE_SIZE)
     return render(request, "inventory/purchases.html", {
         "page": page, "state": state, "states": [("active", _("Open and ordered")), *PurchaseState.choices,
                                                  ("all", _("All"))]})
@@ -420,7 +413,7 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     qs = supplier_selectors.search(supplier_selectors.suppliers_for(request.user), query).annotate(
         part_count=Count("parts"))
-    page = paginate(qs, _page_number(request), PAGE_SIZE)
+    page = paginate(qs, page_number(request, limit=100_000), PAGE_SIZE)
     return render(request, "suppliers/list.html", {"page": page, "q": query})
 
 

@@ -10,17 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core.api import paginate
+from aftersales.core.views import page_number
 
 from . import selectors, services
 
 PAGE_SIZE = 25
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        return 1
 
 
 @require_GET
@@ -31,7 +25,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
-    page = paginate(qs, _page_number(request), PAGE_SIZE)
+    page = paginate(qs, page_number(request), PAGE_SIZE)
     return render(request, "notifications/inbox.html", {
         "page": page, "only_unread": only_unread, "unread": selectors.unread_count(request.user),
     })

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core import audit
 from aftersales.core.api import paginate
-from aftersales.core.errors import DomainError, StaleVersion
+from aftersales.core.errors import DomainError
 from aftersales.core.permissions import (
     APPROVE_RETURNS,
     MANAGE_RECALLS,
@@ -22,7 +20,7 @@ from aftersales.core.permissions import (
     VIEW_RETURNS,
     has_perm,
 )
-from aftersales.core.views import permission_required
+from aftersales.core.views import conflict_text, page_number, permission_required, positive_int
 from aftersales.customers.models import Equipment
 from aftersales.customers.selectors import customers_for, intake_search
 
@@ -32,27 +30,6 @@ from .forms import CampaignForm, CompensationForm, DecideForm, ReturnCreateForm
 from .models import RecallCampaign, RecallUnit, ReturnRequest
 
 PAGE_SIZE = 25
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        return 1
-
-
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value or 0)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
-def _error_text(exc: DomainError) -> str:
-    if isinstance(exc, StaleVersion):
-        return _("This record was changed by someone else since you opened it. Reload the page and try again.")
-    return str(exc)
 
 
 # Returns and exchanges -------------------------------------------------------------------------------------------
@@ -65,7 +42,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab") or ("mine" if my_step else "all")
     state = request.GET.get("state", "")
     state = state if state in ReturnState.values else ""
-    page = paginate(selectors.return_list(request.user, state=state, mine=tab == "mine"), _page_number(request),
+    page = paginate(selectors.return_list(request.user, state=state, mine=tab == "mine"), page_number(request),
                     PAGE_SIZE)
     return render(request, "returns/list.html", {
         "page": page, "tab": tab, "state": state, "states": ReturnState.choices, "my_step": my_step,
@@ -76,7 +53,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
 @permission_required(REQUEST_RETURNS)
 def return_new(request: HttpRequest) -> HttpResponse:
     customers = customers_for(request.user)
-    customer = customers.filter(pk=_int(request.GET.get("customer") or request.POST.get("customer")) or 0).first()
+    customer = customers.filter(pk=positive_int(request.GET.get("customer") or request.POST.get("customer")) or 0).first()
     q = request.GET.get("q", "")[:100]
     matches = intake_search(request.user, q) if q and customer is None else []
     kwargs = {"customers": customers, "equipment": Equipment.objects.filter(customer=customer).select_related(
@@ -147,7 +124,7 @@ def return_decide(request: HttpRequest, pk: int) -> HttpResponse:
                                step=data["step"], assessor=data["assessor"], return_location=data["return_location"],
                                replacement_location=data["replacement_location"], expected_version=data["version"])
     except DomainError as exc:
-        return _return_page(request, _return_or_404(request, pk), form=form, error=_error_text(exc),
+        return _return_page(request, _return_or_404(request, pk), form=form, error=conflict_text(exc),
                             status=exc.status)
     obj = _return_or_404(request, pk)
     messages.success(request, _("%(number)s: decision recorded.") % {"number": obj.number})
@@ -159,7 +136,7 @@ def return_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required(VIEW_RECALLS)
 def recall_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(selectors.campaigns_for(request.user).order_by("-created_at", "-id"), _page_number(request),
+    page = paginate(selectors.campaigns_for(request.user).order_by("-created_at", "-id"), page_number(request),
                     PAGE_SIZE)
     progress = selectors.overall_progress(request.user, page["results"])
     for campaign in page["results"]:
@@ -199,7 +176,7 @@ def recall_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The affected customers, sites and units of the selection, before launching."""
     campaign = _campaign_or_404(request, pk)
     preview = selectors.preview(campaign)
-    customers = paginate(preview["customers"], _page_number(request), PAGE_SIZE)
+    customers = paginate(preview["customers"], page_number(request), PAGE_SIZE)
     return render(request, "returns/recall_preview.html", {
         "campaign": campaign, "preview": preview, "page": customers,
         "can_launch": has_perm(request.user, MANAGE_RECALLS) and campaign.state == "draft",
@@ -211,10 +188,10 @@ def recall_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_launch(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     try:
-        services.campaign_launch(actor=request.user, campaign=campaign, expected_version=_int(request.POST.get(
+        services.campaign_launch(actor=request.user, campaign=campaign, expected_version=positive_int(request.POST.get(
             "version")))
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, conflict_text(exc))
         return HttpResponseRedirect(reverse("returns:recall_preview", args=[campaign.pk]))
     messages.success(request, _("%(number)s launched: a work order for each unit.") % {"number": campaign.number})
     return HttpResponseRedirect(reverse("returns:recall_detail", args=[campaign.pk]))
@@ -232,7 +209,7 @@ def recall_detail(request: HttpRequest, pk: int) -> HttpResponse:
         units = units.exclude(work_order__state="completed")
     return render(request, "returns/recall_detail.html", {
         "campaign": campaign, "progress": selectors.progress(request.user, campaign), "done": done,
-        "page": paginate(units, _page_number(request), PAGE_SIZE), "form": CompensationForm(auto_id=False),
+        "page": paginate(units, page_number(request), PAGE_SIZE), "form": CompensationForm(auto_id=False),
         "can_manage": has_perm(request.user, MANAGE_RECALLS),
     })
 
@@ -251,7 +228,7 @@ def unit_compensate(request: HttpRequest, pk: int) -> HttpResponse:
             services.compensation_record(actor=request.user, unit=unit, kind=data["kind"], amount=data["amount"],
                                          description=data["description"])
         except DomainError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, conflict_text(exc))
         else:
             messages.success(request, _("Compensation recorded for %(serial)s.") % {"serial": unit.equipment.serial})
     else:

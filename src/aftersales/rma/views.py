@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.core import audit
 from aftersales.core.api import paginate
-from aftersales.core.errors import DomainError, StaleVersion
+from aftersales.core.errors import DomainError
 from aftersales.core.permissions import HANDLE_RMA, REGISTER_RMA, VIEW_RMA, has_perm
-from aftersales.core.views import permission_required, serve_file
+from aftersales.core.views import conflict_text, page_number, permission_required, positive_int, serve_file
 from aftersales.customers.models import Customer, Equipment
 from aftersales.customers.selectors import customers_for, intake_search
 from aftersales.fieldservice.models import WorkOrder
@@ -34,27 +34,6 @@ PAGE_SIZE = 25
 STATE_FILTERS = [("open", "open"), ("", ""), *RmaState.choices]
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        return 1
-
-
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value or 0)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
-def _error_text(exc: DomainError) -> str:
-    if isinstance(exc, StaleVersion):
-        return _("This record was changed by someone else since you opened it. Reload the page and try again.")
-    return str(exc)
-
-
 @require_GET
 @permission_required(VIEW_RMA)
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -66,10 +45,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in RmaKind.values else ""
     age = request.GET.get("age", "")
     age = age if age in {label for _l, _h, label in AGE_BUCKETS} else ""
-    vendor = _int(request.GET.get("vendor"))
+    vendor = positive_int(request.GET.get("vendor"))
     q = request.GET.get("q", "")[:60]
     page = paginate(selectors.case_list(request.user, state=state, kind=kind, vendor=vendor, q=q, age=age),
-                    _page_number(request), PAGE_SIZE)
+                    page_number(request), PAGE_SIZE)
     page["results"] = selectors.annotate_ageing(page["results"])
     return render(request, "rma/list.html", {
         "page": page, "state": state, "kind": kind, "age": age, "vendor": vendor, "q": q,
@@ -85,12 +64,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
     """Register a returned item: find the customer (or come from a work order whose visit took it back)."""
     work_orders = work_orders_for(request.user).select_related("request", "request__customer",
                                                                "request__equipment")
-    work_order = work_orders.filter(pk=_int(request.GET.get("work_order") or request.POST.get(
+    work_order = work_orders.filter(pk=positive_int(request.GET.get("work_order") or request.POST.get(
         "source_work_order")) or 0).first()
     customers = customers_for(request.user)
     if work_order is not None:
         customers = Customer.objects.filter(pk=work_order.request.customer_id)
-    customer = customers.filter(pk=_int(request.GET.get("customer") or request.POST.get("customer")) or 0).first()
+    customer = customers.filter(pk=positive_int(request.GET.get("customer") or request.POST.get("customer")) or 0).first()
     if work_order is not None:
         customer = work_order.request.customer
     q = request.GET.get("q", "")[:100]
@@ -202,7 +181,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             services.rma_chase(**common, note=data["note"], next_on=data["next_on"])
     except DomainError as exc:
-        return _detail(request, _case_or_404(request, pk), forms={action: form}, error=_error_text(exc),
+        return _detail(request, _case_or_404(request, pk), forms={action: form}, error=conflict_text(exc),
                        status=exc.status)
     case = _case_or_404(request, pk)
     messages.success(request, _("%(number)s: %(state)s.") % {"number": case.number, "state": case.get_state_display()})
@@ -261,7 +240,7 @@ def vendor_stats(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW_RMA)
 def notices(request: HttpRequest) -> HttpResponse:
     """The agents' tasks: tell the customer his item is still at the vendor (message drafted)."""
-    page = paginate(selectors.open_notices(request.user), _page_number(request), PAGE_SIZE)
+    page = paginate(selectors.open_notices(request.user), page_number(request), PAGE_SIZE)
     return render(request, "rma/notices.html", {"page": page, "form": NoticeSentForm(),
                                                 "can_mark": has_perm(request.user, REGISTER_RMA)})
 

@@ -33,7 +33,7 @@ from aftersales.core.permissions import (
     VIEW_WORK_ORDERS,
     has_perm,
 )
-from aftersales.core.views import error_text, permission_required
+from aftersales.core.views import error_text, permission_required, positive_int
 from aftersales.customers import selectors as customer_selectors
 from aftersales.customers.models import Customer
 
@@ -94,14 +94,6 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Intake
 
@@ -143,8 +135,8 @@ def selection_context(user: Any, *, customer_id: int | None, site_id: int | None
 
 def _selection_from_params(user: Any, params: Any, *, changed: str = "") -> dict[str, Any]:
     return selection_context(
-        user, customer_id=_int(params.get("customer")), site_id=_int(params.get("site")),
-        equipment_id=_int(params.get("equipment")), contact_id=_int(params.get("contact")),
+        user, customer_id=positive_int(params.get("customer")), site_id=positive_int(params.get("site")),
+        equipment_id=positive_int(params.get("equipment")), contact_id=positive_int(params.get("contact")),
         default_contact="contact" not in params, changed=changed,
     )
 
@@ -214,7 +206,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         queryset=WorkOrder.objects.exclude(state=WorkOrderState.CANCELLED).select_related("engineer").order_by("id"),
         to_attr="active_work_orders",
     ))
-    page = paginate(qs, _int(request.GET.get("page")) or 1, PAGE_SIZE)
+    page = paginate(qs, positive_int(request.GET.get("page")) or 1, PAGE_SIZE)
     detail_url = reverse("servicedesk:detail", args=[1]).removesuffix("1/")  # once, not a reverse() per row
     for sr in page["results"]:
         sr.detail_url = f"{detail_url}{sr.pk}/"

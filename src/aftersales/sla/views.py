@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import FIELD_WORK, PROGRESS_REQUESTS, VIEW_AUDIT, VIEW_REQUESTS, has_perm
-from aftersales.core.views import error_text, permission_required
+from aftersales.core.views import error_text, permission_required, positive_int
 from aftersales.servicedesk import selectors as desk_selectors
 from aftersales.servicedesk.models import ServiceRequest
 
@@ -52,14 +52,6 @@ def may_report_progress(user: Any) -> bool:
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
 
 
 def _get_request(user: Any, pk: int) -> ServiceRequest:
@@ -246,7 +238,7 @@ def clock_requests(request: HttpRequest) -> HttpResponse:
     qs = desk_selectors.with_clock_filter(qs, status=status, kind=d.get("kind") or "",
                                           stopped_from=stopped_from, stopped_to=stopped_to)
     qs = desk_selectors.with_list_relations(qs)
-    page = paginate(qs, _int(request.GET.get("page")) or 1, PAGE_SIZE)
+    page = paginate(qs, positive_int(request.GET.get("page")) or 1, PAGE_SIZE)
     now = timezone.now()
     for sr in page["results"]:
         key = getattr(sr, "breach_soonest_key", None)
