@@ -29,7 +29,7 @@ class BearerAuth(HttpBearer):
             return None
         # A slice, not .first(): the hash is unique, so no ORDER BY to compile and sort (every API call runs this).
         rows = list(
-            ApiToken.objects.select_related("user", "user__region")
+            ApiToken.objects.select_related("user")
             .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now(), revoked_at__isnull=True)[:1]
         )
         row = rows[0] if rows else None

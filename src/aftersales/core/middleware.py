@@ -50,3 +50,26 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class WritePlansMiddleware:
+    """On PostgreSQL, requests that change data run with `core.plans.generic_plans()`: their statements are key
+    lookups and inserts, whose plans never depend on the values (see that module)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from .plans import enabled
+
+        self.get_response = get_response
+        self.active = enabled()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.active or request.method not in WRITE_METHODS:
+            return self.get_response(request)
+        from .plans import generic_plans
+
+        with generic_plans():
+            return self.get_response(request)

@@ -16,12 +16,16 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.core.errors import DomainError
 from aftersales.core.models import AuditEntry
 from aftersales.core.permissions import DISPATCH, FIELD_WORK, VIEW_AUDIT, VIEW_WORK_ORDERS, has_perm
+from aftersales.core.templatetags.aftersales import badge
 from aftersales.core.views import permission_required, serve_file
 from aftersales.inventory.field import field_parts
 
@@ -208,9 +212,39 @@ def my_work(request: HttpRequest) -> HttpResponse:
     with how many more there are and a link to them."""
     paginator = Paginator(selectors.my_work(request.user), selectors.MY_WORK_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    field_url = reverse("fieldservice:field", args=[0]).replace("/0/", "/{}/")
     return render(request, "fieldservice/my_work.html", {
-        "work_orders": list(page), "page": page, "rest": max(paginator.count - page.end_index(), 0),
+        "cards": [_job_card(wo, field_url) for wo in page], "page": page,
+        "rest": max(paginator.count - page.end_index(), 0),
     })
+
+
+JOB_CARD = (
+    '<article class="card job sev-{}"><a class="job-link" href="{}"><div class="row between"><strong>{}</strong>'
+    '<span>{} {}</span></div><div class="job-when">{}</div><div class="job-customer">{}</div>'
+    '<div class="muted">{}</div>{}</a>{}</article>'
+)
+
+
+def _job_card(wo: WorkOrder, field_url: str) -> SafeString:
+    """One work order on the engineer's phone list, rendered in Python: through the template, 50 cards took ~10 ms of
+    the page's ~18 ms (a tag, a URL, two badges and two dates each); this is the same HTML, escaped the same way."""
+    sr = wo.request
+    if wo.appointment_start:
+        when = timezone.localtime(wo.appointment_start).strftime("%m-%d %H:%M")
+        if wo.appointment_end:
+            when += "–" + timezone.localtime(wo.appointment_end).strftime("%H:%M")
+        when_html = format_html("{}", when)
+    else:
+        when_html = format_html('<span class="muted">{}</span>', _("no appointment yet"))
+    phone = sr.contact_phone or sr.customer.phone
+    call = format_html('<a class="btn wide big tel" href="tel:{}">☎ {} {} · {}</a>', phone.replace(" ", ""),
+                       _("Call"), sr.contact_name or sr.customer.name, phone) if phone else ""
+    return format_html(
+        JOB_CARD, sr.severity or "none", field_url.format(wo.pk), wo.number,
+        badge(sr.severity, sr.get_severity_display(), "severity") if sr.severity else "",
+        badge(wo.state, wo.get_state_display()), when_html, sr.customer.name, sr.summary,
+        format_html('<div class="job-address">{}</div>', sr.site.address) if sr.site_id else "", call)
 
 
 def _contact_phone(service_request: Any) -> str:

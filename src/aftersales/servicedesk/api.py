@@ -173,8 +173,22 @@ def _models_loaded(obj: ServiceRequest) -> bool:
 def request_create(request: HttpRequest, response: HttpResponse, body: ServiceRequestIn) -> Status:
     user = actor(request, CREATE_REQUESTS)
     data = body.model_dump()
-    customer = get_or_404(customer_selectors.customers_for(user), data.pop("customer_id"))
-    obj = services.request_create(actor=user, customer=customer, **_refs(user, data))
+    customer_id = data.pop("customer_id")
+    unit = None
+    if data.get("equipment_id"):
+        # The unit with its site, model and customer in one query: whoever may see a unit may see its customer
+        # (leads see a customer through a site in their region, and the unit stands on one), so the body's customer
+        # needs no query of its own when it is the unit's. Region rows come from the per-process cache.
+        unit = get_or_404(customer_selectors.equipment_for(user).select_related(None)
+                          .select_related("site", "product_model", "customer"), data.pop("equipment_id"))
+    if unit is not None and unit.customer_id == customer_id:
+        customer = unit.customer
+    else:
+        customer = get_or_404(customer_selectors.customers_for(user), customer_id)
+    refs = _refs(user, data)
+    if unit is not None:
+        refs["equipment"] = unit
+    obj = services.request_create(actor=user, customer=customer, **refs)
     # The new request already holds its customer, site, unit and contact: fill the references, no re-read. Its
     # product model (and its unit's) came loaded with the unit or the body's id: no query for them either.
     selectors.attach_references([obj], models=not _models_loaded(obj))

@@ -12,8 +12,10 @@ from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,12 +35,13 @@ from aftersales.core.permissions import (
     VIEW_WORK_ORDERS,
     has_perm,
 )
+from aftersales.core.plans import key_lookup_view
 from aftersales.core.views import error_text, permission_required, positive_int
 from aftersales.customers import selectors as customer_selectors
 from aftersales.customers.models import Customer
 
 from . import selectors, services
-from .choices import MANUAL_ACTIONS, OPEN_STATES, REQUEST_MACHINE, RequestState
+from .choices import MANUAL_ACTIONS, OPEN_STATES, REQUEST_MACHINE, RequestState, Severity
 from .forms import (
     ACTION_FORMS,
     IntakeForm,
@@ -203,18 +206,21 @@ def request_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.with_table_relations(selectors.request_list(request.user, **form.filters()))
     qs = qs.prefetch_related(Prefetch(
         "work_orders",
-        queryset=WorkOrder.objects.exclude(state=WorkOrderState.CANCELLED).select_related("engineer").order_by("id"),
+        # The assignee column needs the engineer's name only, not each work order's dozen dates.
+        queryset=WorkOrder.objects.exclude(state=WorkOrderState.CANCELLED).select_related("engineer")
+        .only("id", "request_id", "engineer_id", "engineer__display_name", "engineer__first_name",
+              "engineer__last_name", "engineer__username").order_by("id"),
         to_attr="active_work_orders",
     ))
     page = paginate(qs, positive_int(request.GET.get("page")) or 1, PAGE_SIZE)
     detail_url = reverse("servicedesk:detail", args=[1]).removesuffix("1/")  # once, not a reverse() per row
+    labels = _RowLabels()
     for sr in page["results"]:
-        sr.detail_url = f"{detail_url}{sr.pk}/"
         seen: dict[int, Any] = {}
         for wo in sr.active_work_orders:
             if wo.engineer_id and wo.engineer_id not in seen:
                 seen[wo.engineer_id] = wo.engineer
-        sr.assignees = list(seen.values())
+        sr.row_html = _request_row(sr, f"{detail_url}{sr.pk}/", list(seen.values()), labels)
     context = {"form": form, "page": page, "requests": page["results"]}
     if _is_htmx(request) and request.headers.get("HX-Target") == "results":
         response = render(request, "servicedesk/partials/request_table.html", context)
@@ -222,6 +228,34 @@ def request_list(request: HttpRequest) -> HttpResponse:
         response = render(request, "servicedesk/list.html", context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
+
+
+class _RowLabels:
+    """The state and severity labels in the active language, translated once per page rather than per row (Django's
+    get_FOO_display() rebuilds its choices dict on every call)."""
+
+    def __init__(self) -> None:
+        self.state = {k: str(v) for k, v in RequestState.choices}
+        self.severity = {k: str(v) for k, v in Severity.choices}
+
+
+REQUEST_ROW = (
+    '<tr><td class="nowrap"><a href="{}">{}</a></td><td class="nowrap">{}</td><td>{}</td><td>{}{}</td><td>{}</td>'
+    '<td><span class="badge severity-{}">{}</span></td><td><span class="badge state-{}">{}</span></td><td>{}</td></tr>'
+)
+
+
+def _request_row(sr: ServiceRequest, url: str, assignees: list[Any], labels: _RowLabels) -> SafeString:
+    """One row of the request list, rendered in Python: through the template a row cost ~0.12 ms (25 a page); this
+    is the same HTML, escaped the same way."""
+    city = format_html('<div class="small muted">{}</div>', sr.city.name) if sr.city_id and sr.city else ""
+    people = (format_html_join(", ", "{}", ((str(e),) for e in assignees)) if assignees
+              else mark_safe('<span class="muted">—</span>'))  # noqa: S308 - a constant
+    return format_html(
+        REQUEST_ROW, url, sr.number, timezone.localtime(sr.created_at).strftime("%Y-%m-%d %H:%M"), sr.customer.name,
+        sr.site.name if sr.site_id and sr.site else "", city, sr.summary,
+        sr.severity or "none", labels.severity.get(sr.severity, "—") if sr.severity else "—",
+        sr.state or "none", labels.state.get(sr.state, "—") if sr.state else "—", people)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -329,6 +363,7 @@ def _render_detail(request: HttpRequest, sr: ServiceRequest, *, bound: dict[str,
 
 
 @permission_required(VIEW_REQUESTS)
+@key_lookup_view
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request: what was reported, what may be done next, its work orders and its history."""
     return _render_detail(request, _get_request(request.user, pk))

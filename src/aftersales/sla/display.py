@@ -152,10 +152,6 @@ def present(clock: SlaClock, now: dt.datetime) -> ClockView:
     return view
 
 
-def present_all(clocks: list[SlaClock], now: dt.datetime) -> list[ClockView]:
-    return [present(c, now) for c in clocks]
-
-
 def present_selected(view: Any, now: dt.datetime) -> ClockView:
     """Dress a `sla.selectors.ClockView` (colour and time left computed from the clock's events and calendar)."""
     clock = view.clock

@@ -30,7 +30,6 @@ from aftersales.servicedesk.models import ServiceRequest
 
 from . import display
 from .choices import ClockKind
-from .models import SlaClock
 
 PAGE_SIZE = 25
 REPORT_TEXT_MAX = 4000
@@ -73,24 +72,14 @@ class ProgressReportForm(forms.Form):
 
 
 def clock_rows(user: Any, sr: ServiceRequest, now: dt.datetime | None = None) -> list[display.ClockView]:
-    """The request's clocks, dressed for people, with their events (two queries)."""
+    """The clocks of a request the caller read through the user's scope (`requests_for`), dressed for people, with
+    their events (two queries: the clocks, their events with actors)."""
     from . import selectors
 
     now = now or timezone.now()
-    try:
-        views = selectors.clocks_for_request(user, sr, now=now)
-    except NotImplementedError:  # until the SLA selectors are complete: read the stored clocks as they are
-        clocks = list(SlaClock.objects.filter(request=sr).select_related("policy").order_by("kind", "sequence"))
-        rows = display.present_all(clocks, now)
-    else:
-        rows = [display.present_selected(v, now) for v in views]
-    by_clock: dict[int, list[Any]] = {}
-    from .models import ClockEvent
-
-    for event in ClockEvent.objects.filter(clock__in=[r.clock.pk for r in rows]).select_related("actor"):
-        by_clock.setdefault(event.clock_id, []).append(event)
+    rows = [display.present_selected(v, now) for v in selectors.clocks_for_request(user, sr, now=now, scoped=True)]
     for row in rows:
-        row.events = by_clock.get(row.clock.pk, [])
+        row.events = list(row.clock.events.all())  # prefetched, in the model's order (clock, at, id)
     order = {display.Status.BREACHED: 0, display.Status.AT_RISK: 1, display.Status.ON_TRACK: 2,
              display.Status.PAUSED: 3, display.Status.MET: 4, display.Status.CANCELLED: 5}
     rows.sort(key=lambda r: (order.get(r.status, 9), r.clock.due_at or now, r.clock.kind, r.clock.sequence))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from aftersales.core import permissions
 
@@ -33,9 +34,15 @@ def audit_summary(entry: Any) -> str:
 
 def _state_labels(model: Any) -> dict[str, str]:
     """Labels of the model's state values. A record may have more than one state machine (a bill's `state` and its
-    `payment_status`); the audit entry names the states, so every choice field's labels are known, `state` first."""
+    `payment_status`); the audit entry names the states, so every choice field's labels are known, `state` first.
+    Computed once per model and language (a timeline asked for them on every entry: ~1 ms a request page)."""
     if model is None:
         return {}
+    return _state_labels_in(model, get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _state_labels_in(model: Any, language: str | None) -> dict[str, str]:
     labels: dict[str, str] = {}
     for f in model._meta.concrete_fields:
         if f.choices and f.name != "state":
@@ -66,3 +73,40 @@ def badge(value: str, label: Any, kind: str = "state") -> str:
 @register.filter
 def can(user: Any, perm: str) -> bool:
     return permissions.has_perm(user, perm)
+
+
+TIMELINE_ENTRY = ('<li class="tl-{}">\n    <time datetime="{}">{}</time>\n    <span class="tl-who">{}</span>\n'
+                  '    <span class="tl-what">{}</span>\n    {}{}\n  </li>\n')
+TIMELINE_CHANGE = "<tr><th>{}</th><td><del>{}</del> → <ins>{}</ins></td></tr>"
+
+
+@register.simple_tag
+def timeline(entries: Any) -> str:
+    """A record's history (partials/timeline.html), rendered in Python: 30 entries through the template cost ~2 ms of
+    every request page. The HTML is the one the template wrote, escaped the same way."""
+    from django.utils import timezone
+    from django.utils.html import format_html_join
+    from django.utils.safestring import mark_safe
+
+    items = []
+    details = _("Details")
+    for e in entries:
+        at = timezone.localtime(e.at)
+        reason = format_html('<div class="tl-reason">{}</div>', e.reason) if e.reason else ""
+        changes = ""
+        if e.changes and e.action != "create":
+            rows = format_html_join("", TIMELINE_CHANGE, ((field, *_before_after(pair))
+                                                          for field, pair in e.changes.items()))
+            changes = format_html('<details class="tl-changes"><summary>{}</summary>\n      <table class="kv">{}'
+                                  '</table>\n    </details>', details, rows)
+        items.append(format_html(TIMELINE_ENTRY, e.action, at.isoformat(), at.strftime("%Y-%m-%d %H:%M"),
+                                 e.actor or _("system"), audit_summary(e), reason, changes))
+    if not items:
+        items.append(format_html('<li class="muted">{}</li>\n', _("No history yet.")))
+    return mark_safe('<ol class="timeline">\n' + "".join(items) + "</ol>\n")  # noqa: S308 - every part escaped
+
+
+def _before_after(pair: Any) -> tuple[Any, Any]:
+    """A change is stored as [before, after]; anything else shows as the new value."""
+    before, after = (pair[0], pair[1]) if isinstance(pair, list | tuple) and len(pair) == 2 else ("", pair)
+    return ("—" if before is None else before), ("—" if after is None else after)

@@ -172,3 +172,27 @@ def test_engineer_sees_only_requests_with_his_work_orders(users, api_client):
     assert [r["id"] for r in eng.get(BASE).json()["results"]] == [wo.request_id]
     assert_problem(eng.get(f"{BASE}/{other.pk}"), 404)
     assert_problem(eng.get(f"{BASE}/{wo.request_id}/timeline"), 403, "permission_denied")
+
+
+def test_create_reads_the_unit_once_and_its_customer_with_it(users, api_client):
+    """Request create is the hottest write: token, unit (with site, model and customer), number, four inserts."""
+    unit = make_equipment()
+    agent = api_client(users["agent"])
+    body = {"customer_id": unit.customer_id, "equipment_id": unit.pk, "summary": "高压报警"}
+    agent.post(BASE, body, content_type="application/json")  # warm the per-process caches (policies, regions)
+    with CaptureQueriesContext(connection) as ctx:
+        response = agent.post(BASE, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if 'FROM "customers_customer"' in sql], reads
+    assert len([sql for sql in reads if 'FROM "customers_equipment"' in sql]) == 1
+    assert response.json()["customer"]["id"] == unit.customer_id
+
+
+def test_create_with_another_customers_unit_is_422(users, api_client):
+    unit = make_equipment()
+    other = make_equipment()
+    response = api_client(users["agent"]).post(
+        BASE, {"customer_id": other.customer_id, "equipment_id": unit.pk, "summary": "x"},
+        content_type="application/json")
+    assert_problem(response, 422, "not_of_customer")

@@ -20,8 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-        # Threads let a worker overlap the waits on the database (commits, fsync) of concurrent requests.
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        # One thread per worker by default: the product's requests are CPU-bound Python, and threads of one process
+        # take turns on the GIL (5 ms slices), which made tails 1.5–3x longer and SQLite writers wait for a thread
+        # holding the write lock (measured in docs/performance.md). Scale with WEB_CONCURRENCY (processes) instead.
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "1")))
         parser.add_argument("--no-worker", action="store_true", help="Do not start the background worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,7 +38,8 @@ class Command(BaseCommand):
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["workers"]),
             "--threads", str(options["threads"]),
-            "--worker-class", "gthread" if options["threads"] > 1 else "sync",
+            # gthread even with one thread: it keeps connections alive (sync workers close every one).
+            "--worker-class", "gthread",
             "--timeout", "60", "--graceful-timeout", "10",
             "--access-logfile", os.environ.get("ACCESS_LOG", "-") if os.environ.get("ACCESS_LOG") else "/dev/null",
         ])
