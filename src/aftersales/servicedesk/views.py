@@ -392,8 +392,8 @@ def _render_detail(request: HttpRequest, sr: ServiceRequest, *, bound: dict[str,
     return render(request, "servicedesk/detail.html", context, status=status)
 
 
+@key_lookup_view  # outermost: the session and user lookups are key lookups too
 @permission_required(VIEW_REQUESTS)
-@key_lookup_view
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request: what was reported, what may be done next, its work orders and its history."""
     return _render_detail(request, _get_request(request.user, pk))
