@@ -53,7 +53,7 @@ def _state_labels_in(model: Any, language: str | None) -> dict[str, str]:
     return labels
 
 
-PSEUDO_FIELDS = {"parts": gettext_lazy("parts used")}
+PSEUDO_FIELDS = {"parts": gettext_lazy("parts used"), "contacted_at": gettext_lazy("customer contacted at")}
 
 
 def _field_label(model: Any, name: str) -> str:
