@@ -69,6 +69,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
 
+    # The columns __str__ reads: load `.only("id", *User.LABEL_FIELDS)` where a list shows names only.
+    LABEL_FIELDS = ("display_name", "first_name", "last_name", "username")
+
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 

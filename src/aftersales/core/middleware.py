@@ -52,7 +52,6 @@ class UserTimezoneMiddleware:
             timezone.deactivate()
 
 
-
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

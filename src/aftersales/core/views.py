@@ -11,10 +11,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .errors import DomainError, StaleVersion
 from .permissions import has_perm
+
+
+def pk_url(name: str) -> Callable[[int], str]:
+    """The URL of a route taking one `pk`, reversed once and filled per row (a list of 25–50 rows would otherwise
+    resolve it 25–50 times): `url = pk_url("servicedesk:detail"); url(sr.pk)`."""
+    head, _sep, tail = reverse(name, args=[0]).rpartition("/0/")
+    return lambda pk: f"{head}/{int(pk)}/{tail}"
 
 
 def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

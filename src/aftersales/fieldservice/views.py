@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from aftersales.core.errors import DomainError
 from aftersales.core.models import AuditEntry
 from aftersales.core.permissions import DISPATCH, FIELD_WORK, VIEW_AUDIT, VIEW_WORK_ORDERS, has_perm
 from aftersales.core.templatetags.aftersales import badge
-from aftersales.core.views import permission_required, serve_file
+from aftersales.core.views import permission_required, pk_url, serve_file
 from aftersales.inventory.field import field_parts
 
 from . import selectors, services
@@ -212,7 +213,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     with how many more there are and a link to them."""
     paginator = Paginator(selectors.my_work(request.user), selectors.MY_WORK_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    field_url = reverse("fieldservice:field", args=[0]).replace("/0/", "/{}/")
+    field_url = pk_url("fieldservice:field")
     return render(request, "fieldservice/my_work.html", {
         "cards": [_job_card(wo, field_url) for wo in page], "page": page,
         "rest": max(paginator.count - page.end_index(), 0),
@@ -226,7 +227,7 @@ JOB_CARD = (
 )
 
 
-def _job_card(wo: WorkOrder, field_url: str) -> SafeString:
+def _job_card(wo: WorkOrder, field_url: Callable[[int], str]) -> SafeString:
     """One work order on the engineer's phone list, rendered in Python: through the template, 50 cards took ~10 ms of
     the page's ~18 ms (a tag, a URL, two badges and two dates each); this is the same HTML, escaped the same way."""
     sr = wo.request
@@ -241,7 +242,7 @@ def _job_card(wo: WorkOrder, field_url: str) -> SafeString:
     call = format_html('<a class="btn wide big tel" href="tel:{}">☎ {} {} · {}</a>', phone.replace(" ", ""),
                        _("Call"), sr.contact_name or sr.customer.name, phone) if phone else ""
     return format_html(
-        JOB_CARD, sr.severity or "none", field_url.format(wo.pk), wo.number,
+        JOB_CARD, sr.severity or "none", field_url(wo.pk), wo.number,
         badge(sr.severity, sr.get_severity_display(), "severity") if sr.severity else "",
         badge(wo.state, wo.get_state_display()), when_html, sr.customer.name, sr.summary,
         format_html('<div class="job-address">{}</div>', sr.site.address) if sr.site_id else "", call)

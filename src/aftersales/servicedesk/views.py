@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,7 +37,8 @@ from aftersales.core.permissions import (
     has_perm,
 )
 from aftersales.core.plans import key_lookup_view
-from aftersales.core.views import error_text, permission_required, positive_int
+from aftersales.core.templatetags.aftersales import badge
+from aftersales.core.views import error_text, permission_required, pk_url, positive_int
 from aftersales.customers import selectors as customer_selectors
 from aftersales.customers.models import Customer
 
@@ -238,19 +240,19 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "work_orders",
         # The assignee column needs the engineer's name only, not each work order's dozen dates.
         queryset=WorkOrder.objects.exclude(state=WorkOrderState.CANCELLED).select_related("engineer")
-        .only("id", "request_id", "engineer_id", "engineer__display_name", "engineer__first_name",
-              "engineer__last_name", "engineer__username").order_by("id"),
+        .only("id", "request_id", "engineer_id", *(f"engineer__{f}" for f in get_user_model().LABEL_FIELDS))
+        .order_by("id"),
         to_attr="active_work_orders",
     ))
     page = paginate(qs, positive_int(request.GET.get("page")) or 1, PAGE_SIZE)
-    detail_url = reverse("servicedesk:detail", args=[1]).removesuffix("1/")  # once, not a reverse() per row
+    detail_url = pk_url("servicedesk:detail")
     labels = _RowLabels()
     for sr in page["results"]:
         seen: dict[int, Any] = {}
         for wo in sr.active_work_orders:
             if wo.engineer_id and wo.engineer_id not in seen:
                 seen[wo.engineer_id] = wo.engineer
-        sr.row_html = _request_row(sr, f"{detail_url}{sr.pk}/", list(seen.values()), labels)
+        sr.row_html = _request_row(sr, detail_url(sr.pk), list(seen.values()), labels)
     context = {"form": form, "page": page, "requests": page["results"]}
     if _is_htmx(request) and request.headers.get("HX-Target") == "results":
         response = render(request, "servicedesk/partials/request_table.html", context)
@@ -271,7 +273,7 @@ class _RowLabels:
 
 REQUEST_ROW = (
     '<tr><td class="nowrap"><a href="{}">{}</a></td><td class="nowrap">{}</td><td>{}</td><td>{}{}</td><td>{}</td>'
-    '<td><span class="badge severity-{}">{}</span></td><td><span class="badge state-{}">{}</span></td><td>{}</td></tr>'
+    '<td>{}</td><td>{}</td><td>{}</td></tr>'
 )
 
 
@@ -284,8 +286,8 @@ def _request_row(sr: ServiceRequest, url: str, assignees: list[Any], labels: _Ro
     return format_html(
         REQUEST_ROW, url, sr.number, timezone.localtime(sr.created_at).strftime("%Y-%m-%d %H:%M"), sr.customer.name,
         sr.site.name if sr.site_id and sr.site else "", city, sr.summary,
-        sr.severity or "none", labels.severity.get(sr.severity, "—") if sr.severity else "—",
-        sr.state or "none", labels.state.get(sr.state, "—") if sr.state else "—", people)
+        badge(sr.severity, labels.severity.get(sr.severity), "severity"), badge(sr.state, labels.state.get(sr.state)),
+        people)
 
 
 # ---------------------------------------------------------------------------------------------------------------
