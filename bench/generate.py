@@ -3,7 +3,9 @@
 What it writes (defaults for 1,000,000 requests): 5,000 customers, 10,000 sites, ~8,000 contacts, 30,000 equipment
 units, 60 engineers across Hubei, Hunan and Henan, one user per role (agent, dispatcher, engineer, lead, manager,
 admin) plus more agents and dispatchers, and for every request its work orders, assignments, visits, parts,
-callback and the audit entries the services would have written (≈ 15 per closed repair).
+callback, the audit entries the services would have written (≈ 15 per closed repair) and its SLA clocks with their
+events (≈ 4 clocks per request, under the migrated default policies; deadlines, states and escalation schedules
+derived by the product's own `aftersales.sla.services._refresh`).
 
 The spread: created_at over the last 3 years with growth and office hours; ~2 % open in the various open states
 and ~1 % resolved awaiting the callback, all of them recent; the rest closed; severities 70/22/8 %; types mostly
@@ -351,6 +353,7 @@ class Generator:
         from aftersales.feedback.models import Callback
         from aftersales.fieldservice.models import Assignment, PartUsage, Visit, WorkOrder
         from aftersales.servicedesk.models import ServiceRequest
+        from aftersales.sla.models import ClockEvent, SlaClock
 
         self.args = args
         self.rng = random.Random(args.seed)
@@ -366,9 +369,12 @@ class Generator:
         self.t_part = Table(PartUsage)
         self.t_callback = Table(Callback)
         self.t_audit = Table(AuditEntry)
+        self.t_clock = Table(SlaClock)
+        self.t_clock_event = Table(ClockEvent)
         self.user_model = User
         self.tables = [self.t_customer, self.t_site, self.t_contact, self.t_equipment, self.t_request, self.t_wo,
-                       self.t_assignment, self.t_visit, self.t_part, self.t_callback, self.t_audit]
+                       self.t_assignment, self.t_visit, self.t_part, self.t_callback, self.t_audit, self.t_clock,
+                       self.t_clock_event]
         self.next_id = {t.name: self._max_id(t) + 1 for t in self.tables}
         self.numbers: dict[tuple[str, int], int] = {}
         self.now = dt.datetime.now(UTC).replace(microsecond=0)
@@ -515,6 +521,135 @@ class Generator:
         self.hubei_engineers = self.engineers_by_province["420000"]
         self.admin_id = next(u for u, r, _ in users if r == "admin")
         self.city_by_code = city_by_code
+        self.sla_setup(center)
+
+    # -- SLA clocks: what the services would have started and stopped --------------------------------------------
+
+    def sla_setup(self, center: Any) -> None:
+        """The active policies as the request-create hook sees them (migrated defaults), matched per request with
+        the product's own specificity rule; deadlines, states and schedules are derived by the product's own
+        `_refresh`, so generated clocks are exactly what the services would have written."""
+        from django.utils.translation import gettext as _
+
+        from aftersales.sla import services as sla
+
+        self.sla = sla
+        self.sla_policies = sla._cached_policies()
+        self.sla_ctx = sla._Ctx()
+        self.centre_city = center.city_id
+        self.centre_province = center.city.parent_id
+        self.policy_memo: dict[tuple[str, str, str | None], tuple[Any, dict[str, Any], str]] = {}
+        self.steps = {t.pk: list(t.escalations.all()) for _p, targets in self.sla_policies for t in targets.values()}
+        # The reasons the hooks write, in the language of the install (as `_()` there would give).
+        self.reasons = {"contacted": _("Customer contacted."), "triaged": _("Triaged."), "on_site": _("Engineer on site."), "resolved": _("Resolved."),
+                        "reported": _("Progress reported."), "cancelled": _("Request cancelled."),
+                        "callback": _("Callback made.")}
+
+    def policy(self, rtype: str, severity: str, city: int, province: int) -> tuple[Any, dict[str, Any], str]:
+        from aftersales.sla.choices import RegionClass
+
+        region = (RegionClass.SAME_CITY if city == self.centre_city else RegionClass.SAME_PROVINCE
+                  if province == self.centre_province else RegionClass.OTHER_PROVINCE)
+        key = (rtype, severity, region)
+        if key not in self.policy_memo:
+            sla = self.sla
+            candidates = [(p, t) for p, t in self.sla_policies if p.request_type in ("", rtype)
+                          and p.severity in ("", severity) and p.customer_id is None
+                          and (not p.region_class or p.region_class == region)]
+            if not candidates:
+                self.policy_memo[key] = (None, {}, "")
+            else:
+                policy, targets = min(candidates, key=lambda pt: (-sla._specificity(pt[0]), pt[0].pk))
+                self.policy_memo[key] = (policy, targets, sla._explain(policy, rtype, severity, region))
+        return self.policy_memo[key]
+
+    def clocks(self, request: dict[str, Any], ms: dict[str, dt.datetime]) -> None:
+        """The request's clocks and their events from its milestones (the verbs of its transitions, `arrive`,
+        `callback_done`), following the hooks in `aftersales.sla.services`."""
+        from aftersales.sla.choices import ClockEventKind as EK
+        from aftersales.sla.choices import ClockKind as K
+        from aftersales.sla.services import CREATION_KINDS
+
+        rng, R = self.rng, self.reasons
+        policy, targets, explanation = self.policy(request["type"], request["severity"], request["city_id"],
+                                                   request["province_id"])
+        if policy is None:
+            return
+        created, actor = request["created_at"], request["created_by_id"]
+        resolved, cancelled = ms.get("resolve"), ms.get("cancel")
+        ended = resolved or cancelled
+        # The customer is first reached when the appointment is agreed (the assignment), on site, or when answered.
+        contact = min((ms[k] for k in ("assign", "arrive", "resolve") if k in ms), default=None)
+        plan: list[tuple[str, dt.datetime, list[tuple[str, dt.datetime, str]]]] = []
+        for kind in CREATION_KINDS:
+            target = targets.get(kind)
+            if target is None or (kind == K.COMPLAINT_ANSWER and request["type"] != "complaint"):
+                continue
+            stops: list[tuple[str, dt.datetime, str]] = []
+            if kind == K.TRIAGE and "triage" in ms:
+                stops.append((EK.STOP, ms["triage"], R["triaged"]))
+            elif kind == K.FIRST_CONTACT and contact:
+                stops.append((EK.STOP, contact, R["on_site"] if contact == ms.get("arrive") else R["resolved"]
+                              if contact == resolved else R["contacted"]))
+            elif kind == K.ON_SITE and "arrive" in ms:
+                stops.append((EK.STOP, ms["arrive"], R["on_site"]))
+            elif kind in (K.RESOLUTION, K.COMPLAINT_ANSWER) and resolved:
+                stops.append((EK.STOP, resolved, R["resolved"]))
+            elif kind == K.PROGRESS_REPORT:
+                reported = created + dt.timedelta(minutes=rng.randint(60, 180) * self.pace)
+                if ended is None or reported < ended:
+                    stops.append((EK.STOP, reported, R["reported"]))
+                else:
+                    stops.append((EK.CANCEL, ended, R["resolved"]))
+            if not stops and cancelled is not None:
+                stops.append((EK.CANCEL, cancelled, R["cancelled"]))
+            plan.append((kind, created, stops))
+        callback = targets.get(K.CALLBACK)
+        if callback is not None and resolved is not None:
+            done = ms.get("callback_done")
+            plan.append((K.CALLBACK, resolved, [(EK.STOP, done, R["callback"])] if done else []))
+        for kind, start, stops in plan:
+            self.clock(request, policy, targets[kind], explanation, kind, start, actor, stops)
+
+    def clock(self, request: dict[str, Any], policy: Any, target: Any, explanation: str, kind: str,
+              start: dt.datetime, actor: int, stops: list[tuple[str, dt.datetime, str]]) -> None:
+        from types import SimpleNamespace
+
+        from aftersales.sla.choices import ClockEventKind as EK
+        from aftersales.sla.choices import ClockState
+
+        sla, now = self.sla, self.now
+        calendar = self.sla_ctx.calendar_for(target)
+        c = SimpleNamespace(kind=kind, minutes=target.minutes, basis=target.basis, calendar_id=getattr(
+            calendar, "pk", None), calendar=calendar, started_at=start, state=ClockState.RUNNING, due_at=None,
+            stopped_at=None, escalations_done=[], target_id=target.pk, target=target)
+        engine = self.sla_ctx.engine(c)
+        steps = self.steps[target.pk]
+        events = [SimpleNamespace(kind=EK.START, at=start, pk=0, reason=explanation)]
+        for ev_kind, at, reason in stops:
+            if ev_kind == EK.CANCEL and kind != "progress_report":  # a breached clock is stopped, not cancelled
+                sla._refresh(c, events, at, steps=[], engine=engine, engine_known=True)
+                if c.state == ClockState.BREACHED:
+                    ev_kind = EK.STOP
+            events.append(SimpleNamespace(kind=ev_kind, at=at, pk=0, reason=reason))
+        sla._refresh(c, events, now, steps=steps, engine=engine, engine_known=True)
+        if c.next_check_at is not None and c.next_check_at <= now:
+            # The sweep has run all along: the thresholds already passed are done, as `clock_check` records them.
+            measure, add = sla._arith(c.basis, engine)
+            c.escalations_done = [sla.step_key(s) for at, _o, s in sla._step_instants(c, steps, events, measure, add)
+                                  if at <= now]
+            sla._refresh(c, events, now, steps=steps, engine=engine, engine_known=True)
+        cid = self.new_id(self.t_clock)
+        self.t_clock.add(id=cid, request_id=request["id"], kind=kind, sequence=1, target_id=target.pk,
+                         policy_id=policy.pk, explanation=explanation, minutes=c.minutes, basis=c.basis,
+                         calendar_id=c.calendar_id, state=c.state, started_at=start, due_at=c.due_at,
+                         stopped_at=c.stopped_at, stopped_month=c.stopped_month, paused_seconds=c.paused_seconds,
+                         estimated=c.estimated, next_check_at=c.next_check_at,
+                         escalations_done=json.dumps(c.escalations_done), severity=request["severity"] or "",
+                         province_id=request["province_id"])
+        for e in events:
+            self.t_clock_event.add(id=self.new_id(self.t_clock_event), clock_id=cid, kind=e.kind, at=e.at,
+                                   reason=e.reason[:300], actor_id=actor)
 
     def _person_names(self, count: int) -> list[str]:
         rng = self.rng
@@ -676,6 +811,7 @@ class Generator:
     def one_request(self, created: dt.datetime, state: str, rtype: str, channel: str, severity: str,
                     pick_sat: Callable[[], int]) -> None:
         rng = self.rng
+        self.ms: dict[str, dt.datetime] = {}  # milestones for the clocks: verb → first time
         # A young request's history is compressed so that none of its events lies in the future.
         age = (self.now - created).total_seconds()
         self.pace = min(1.0, age / (9 * 86400))
@@ -711,12 +847,13 @@ class Generator:
                                    "summary": [None, summary], "created_by": [None, agent]})
         version, last = 1, created
         if state == "new":
-            self.t_request.add(**request, updated_at=last, version=version)
+            self.add_request(request, updated_at=last, version=version)
             return
 
         def move(at: dt.datetime, actor: int, frm: str, to: str, verb: str, extra: dict[str, Any] | None = None,
                  reason: str = "") -> None:
             nonlocal prev, version, last
+            self.ms.setdefault(verb, at)
             changes: dict[str, Any] = {"state": [frm, to], **(extra or {})}
             prev = self.audit(at=at, actor=actor, action="transition", ct=self.ct_request, obj=rid, repr_=number,
                               changes=changes, verb=verb, prev=prev, reason=reason)
@@ -738,10 +875,10 @@ class Generator:
             move(at, agent, "triaged", "closed", "cancel",
                  {"closed_at": [None, at.isoformat()], "resolution": ["", "重复报修，已合并"]}, reason="重复报修，已合并")
             request.update(closed_at=at, resolution="重复报修，已合并")
-            self.t_request.add(**request, updated_at=last, version=version)
+            self.add_request(request, updated_at=last, version=version)
             return
         if state == "triaged" and (not needs_visit or rng.random() < 0.6):
-            self.t_request.add(**request, updated_at=last, version=version)
+            self.add_request(request, updated_at=last, version=version)
             return
 
         engineers = self.engineers_by_city.get(city) or self.engineers_by_province.get(
@@ -769,7 +906,7 @@ class Generator:
                          "waiting_customer", "wait", reason=reason)
                     cur = "waiting_customer"
         if state in ("triaged", "dispatched", "in_progress", "waiting_customer"):
-            self.t_request.add(**request, updated_at=last, version=version)
+            self.add_request(request, updated_at=last, version=version)
             return
         # Resolved (by the engineer's completed work order, or by the agent on the phone).
         resolved = outcome_time if needs_visit else triaged + minutes * rng.randint(10, 60 * 24)
@@ -787,10 +924,11 @@ class Generator:
         if state == "resolved":
             self.t_callback.add(id=cb_id, created_at=resolved, updated_at=resolved, version=1, request_id=rid,
                                 state="pending", due_at=due, method="phone")
-            self.t_request.add(**request, updated_at=last, version=version)
+            self.add_request(request, updated_at=last, version=version)
             return
         done = resolved + minutes * rng.randint(60, 60 * 30)
         sat = pick_sat()
+        self.ms["callback_done"] = done
         caller = rng.choice(self.agents)
         comment = {5: "非常满意", 4: "满意", 3: "一般", 2: "上门偏慢", 1: "问题反复出现"}[sat]
         self.audit(at=done, actor=caller, action="update", ct=self.ct_callback, obj=cb_id, repr_=f"{number} (已回访)",
@@ -804,7 +942,11 @@ class Generator:
         closed = done + minutes * rng.randint(5, 60 * 24 * 3)
         move(closed, caller, "resolved", "closed", "close", {"closed_at": [None, closed.isoformat()]})
         request["closed_at"] = closed
-        self.t_request.add(**request, updated_at=last, version=version)
+        self.add_request(request, updated_at=last, version=version)
+
+    def add_request(self, request: dict[str, Any], *, updated_at: dt.datetime, version: int) -> None:
+        self.t_request.add(**request, updated_at=updated_at, version=version)
+        self.clocks(request, self.ms)
 
     def province_code(self, province_id: int) -> str:
         for code, region in self.provinces.items():
@@ -867,6 +1009,7 @@ class Generator:
         if request_state == "triaged":
             move(assigned, dispatcher, "triaged", "dispatched", "dispatch")
             request_state = "dispatched"
+        self.ms.setdefault("assign", assigned)  # the appointment agreed with the customer: first contact
         wo.update(engineer_id=engineer, assigned_at=assigned, appointment_start=appointment,
                   appointment_end=appointment + dt.timedelta(hours=2), appointment_note="已与客户电话确认")
         assignment = {"id": self.new_id(self.t_assignment), "work_order_id": wid, "engineer_id": engineer,
@@ -884,6 +1027,7 @@ class Generator:
             return last, request_state
         arrived = max(accepted + minutes * 20, appointment + minutes * rng.randint(-20, 40))
         tr(arrived, engineer, "accepted", "on_site", "arrive")
+        self.ms.setdefault("arrive", arrived)
         vid = self.new_id(self.t_visit)
         v_repr = f"{wnumber} @ {arrived.astimezone(LOCAL):%Y-%m-%d %H:%M}"
         v_prev = self.audit(at=arrived, actor=engineer, action="create", ct=self.ct_visit, obj=vid, repr_=v_repr,
