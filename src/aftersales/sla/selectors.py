@@ -64,9 +64,14 @@ def clocks_for_request(user: Any, request: Any, *, now: dt.datetime | None = Non
     if not scoped and not requests_for(user).filter(pk=request.pk).exists():
         return []
     now = now or timezone.now()
+    from aftersales.accounts.models import User
+
+    # The actor's name columns only, and no target (nothing on the card reads it): every request page runs this.
+    events = ClockEvent.objects.select_related("actor").only(
+        "id", "clock_id", "kind", "at", "reason", "actor_id", *(f"actor__{f}" for f in User.LABEL_FIELDS))
     clocks = (SlaClock.objects.filter(request_id=request.pk)
-              .select_related("policy", "target", "calendar")
-              .prefetch_related(Prefetch("events", queryset=ClockEvent.objects.select_related("actor")))
+              .select_related("policy", "calendar")
+              .prefetch_related(Prefetch("events", queryset=events))
               .order_by("kind", "sequence"))
     return [clock_view(c, now) for c in clocks]
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -53,3 +58,62 @@ def sla_risk_marker(context: Any, sr: Any) -> dict[str, Any]:
     if status not in (display.Status.AT_RISK, display.Status.BREACHED):
         return {"status": ""}
     return {"status": status, "label": display.STATUS_LABELS[status], "icon": display.STATUS_ICONS[status]}
+
+
+CLOCK_ITEM = ('    <li class="sla-clock sla-{status}" data-clock="{kind}" data-status="{status}">\n'
+              '      <div class="sla-clock-head">\n'
+              '        <span class="sla-status sla-{status}"><span aria-hidden="true">{icon}</span> {label}</span>\n'
+              '        <strong class="sla-clock-name">{name}</strong>\n'
+              '        <span class="muted small">{target}</span>\n'
+              '        {remaining}\n'
+              '      </div>\n'
+              '      <div class="small muted">\n'
+              '        {due}\n'
+              '        {estimated}\n'
+              '        {stopped}\n'
+              '      </div>\n'
+              '      {policy}\n'
+              '      {events}\n'
+              '    </li>\n')
+CLOCK_EVENT = ('\n          <li><time datetime="{}">{}</time> {}{}{}</li>\n        ')
+
+
+def _time(at: Any) -> SafeString:
+    local = timezone.localtime(at)
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
+
+
+@register.simple_tag
+def sla_clock_list(rows: Any) -> str:
+    """The clock items of the clocks card (`ClockView`s from `sla.views.clock_rows`), rendered in Python: through the
+    template, four clocks with their events cost ~2 ms of every request page. Same HTML, escaped the same way."""
+    items = []
+    for row in rows:
+        clock = row.clock
+        remaining = (format_html('<span class="sla-left{}">{}</span>', " overdue" if row.overdue else "",
+                                 row.remaining_text) if row.remaining_text else "")
+        due = (format_html("{} {}", _("Due"), _time(clock.due_at)) if clock.due_at
+               else _("No deadline while paused"))
+        estimated = (format_html('<abbr class="sla-estimated" title="{}">{}</abbr>', _(
+            "The deadline uses a year without an official holiday table, so it may move when the State Council "
+            "notice is entered."), _("estimated")) if clock.estimated else "")
+        stopped = format_html("· {} {}", _("stopped"), _time(clock.stopped_at)) if clock.stopped_at else ""
+        policy = ""
+        if row.policy_name:
+            why = format_html(' <span class="muted">— {}</span>', clock.explanation) if clock.explanation else ""
+            policy = format_html('<div class="small sla-policy">{}: {}{}</div>', _("Policy"), row.policy_name, why)
+        events = ""
+        if row.events:
+            count = len(row.events)
+            lines = format_html_join("", CLOCK_EVENT, (
+                (timezone.localtime(e.at).isoformat(), timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+                 e.get_kind_display(), format_html(" · {}", e.actor) if e.actor else "",
+                 format_html(' <span class="muted">— {}</span>', e.reason) if e.reason else "")
+                for e in row.events))
+            events = format_html('<details class="sla-events">\n        <summary class="small">{}</summary>\n'
+                                 '        <ol class="small">{}</ol>\n      </details>',
+                                 ngettext("%(n)s event", "%(n)s events", count) % {"n": count}, lines)
+        items.append(format_html(CLOCK_ITEM, status=row.status, kind=clock.kind, icon=row.icon, label=row.label,
+                                 name=row.name, target=row.target_text, remaining=remaining, due=due,
+                                 estimated=estimated, stopped=stopped, policy=policy, events=events))
+    return mark_safe("".join(items))  # noqa: S308 - every part escaped by format_html

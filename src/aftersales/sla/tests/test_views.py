@@ -75,6 +75,24 @@ def test_request_page_shows_each_clock_with_status_policy_and_events(users):
     assert "Contacted the customer" in html  # an open first-contact clock
 
 
+def test_clock_events_show_actor_and_stop_and_escape_their_reasons(users):
+    """The card's clock list is rendered in Python (`sla_clock_list`): it must escape what people typed."""
+    sr = make_request(actor=users["agent"])
+    SlaClock.objects.filter(request=sr).delete()
+    now = timezone.now()
+    clock = _clock(sr, "first_contact", minutes=120, started=now - dt.timedelta(minutes=40), state="met",
+                   stopped=now - dt.timedelta(minutes=5))
+    ClockEvent.objects.create(clock=clock, kind="stop", at=now - dt.timedelta(minutes=5),
+                              reason="<script>alert(1)</script> called", actor=users["dispatcher"])
+    html = _client(users["dispatcher"], "zh-hans").get(reverse("servicedesk:detail", args=[sr.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; called" in html
+    assert "2 个事件" in html  # the plural through the catalogue, as the template's blocktranslate had it
+    assert str(users["dispatcher"]) in html
+    stopped = timezone.localtime(now - dt.timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M")
+    assert f"{stopped}</time>" in html and 'data-status="met"' in html
+
+
 def test_clocks_partial_is_scoped_and_in_chinese(users):
     sr = make_request(actor=users["agent"])
     _clock(sr, "triage", minutes=60)
