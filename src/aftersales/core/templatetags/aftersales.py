@@ -70,6 +70,22 @@ def badge(value: str, label: Any, kind: str = "state") -> str:
     return format_html('<span class="badge {}-{}">{}</span>', kind, value or "none", label or "—")
 
 
+FIELD_ROW = ('<div class="field{}{}">\n  <label for="{}">{}</label>\n  {}\n  {}\n  {}\n</div>\n')
+
+
+@register.simple_tag
+def form_field(field: Any) -> str:
+    """One form field with its label, help and errors (`{% form_field form.x %}`), rendered in Python: as an
+    `{% include %}` of a template it cost ~0.15 ms a field, and the request page shows a dozen."""
+    from django.utils.html import format_html_join
+
+    errors = field.errors
+    return format_html(FIELD_ROW, " has-error" if errors else "", " required" if field.field.required else "",
+                       field.id_for_label, field.label, field,
+                       format_html('<small class="help">{}</small>', field.help_text) if field.help_text else "",
+                       format_html_join("", '<small class="error">{}</small>', ((e,) for e in errors)))
+
+
 @register.filter
 def can(user: Any, perm: str) -> bool:
     return permissions.has_perm(user, perm)
