@@ -8,9 +8,10 @@ itself.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions as p
@@ -49,8 +50,15 @@ def _allowed(user: Any, perm: str | tuple[str, ...] | None) -> bool:
     return any(p.has_perm(user, one) for one in ((perm,) if isinstance(perm, str) else perm))
 
 
+@functools.lru_cache(maxsize=256)
+def _url(name: str, prefix: str, urlconf: Any) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
 def _entries(user: Any, menu: list[tuple[str, Any, Any]]) -> list[dict[str, Any]]:
-    return [{"name": name, "label": label, "url": reverse(name), "active": False}
+    # The menu's URLs are the same on every page: resolved once per process (~20 reverse() calls a page).
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+    return [{"name": name, "label": label, "url": _url(name, prefix, urlconf), "active": False}
             for name, label, perm in menu if _allowed(user, perm)]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -196,10 +198,35 @@ class RequestEditForm(VersionedForm):
     contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=32)
 
 
+# Per-process cache of the category paths per language: the tree is small reference data that every request page
+# and triage form shows. A change made in this process clears it at once (model signals); other processes see it
+# within CATEGORY_CACHE_SECONDS. Choosing a category still checks the database (`TriageForm.clean_fault_category`).
+CATEGORY_CACHE_SECONDS = 30.0
+_CATEGORY_CHOICES: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+
+
+def forget_fault_categories(**kwargs: Any) -> None:
+    _CATEGORY_CHOICES.clear()
+
+
+post_save.connect(forget_fault_categories, sender=FaultCategory, dispatch_uid="fault-category-choices-save")
+post_delete.connect(forget_fault_categories, sender=FaultCategory, dispatch_uid="fault-category-choices-delete")
+
+
 def fault_category_choices() -> list[tuple[str, str]]:
-    """Active fault categories as paths (Refrigeration › Compressor › Overheating), in one query."""
+    """Active fault categories as paths (Refrigeration › Compressor › Overheating), sorted; one query per process
+    and language every CATEGORY_CACHE_SECONDS. Callers get a copy."""
+    language = translation.get_language() or ""
+    now = time.monotonic()
+    cached = _CATEGORY_CHOICES.get(language)
+    if cached is None or now - cached[0] > CATEGORY_CACHE_SECONDS:
+        cached = (now, _category_paths(language == "en"))
+        _CATEGORY_CHOICES[language] = cached
+    return list(cached[1])
+
+
+def _category_paths(english: bool) -> list[tuple[str, str]]:
     nodes = {c.pk: c for c in FaultCategory.objects.all()}
-    english = translation.get_language() == "en"
 
     def name(node: FaultCategory) -> str:
         return (node.name_en or node.name) if english else node.name

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from aftersales.core.testing import (
     make_assigned_work_order,
@@ -371,6 +372,40 @@ def test_triage_shows_fault_tree_paths_and_saves(users, sr):
     sr.refresh_from_db()
     assert sr.state == "triaged" and sr.severity == "urgent" and sr.fault_category == leaf
     assert "Triage saved." in response.content.decode()
+
+
+def test_fault_category_paths_are_cached_per_language_and_follow_changes(django_assert_num_queries):
+    from aftersales.servicedesk.forms import fault_category_choices
+
+    root = FaultCategory.objects.create(code="electrical", name="电气", name_en="Electrical")
+    assert (str(root.pk), "Electrical") in fault_category_choices()
+    with django_assert_num_queries(0):  # the request page and its triage form ask twice per page
+        fault_category_choices()
+    leaf = FaultCategory.objects.create(code="breaker", name="断路器", name_en="Breaker", parent=root)
+    assert (str(leaf.pk), "Electrical › Breaker") in fault_category_choices()  # a save here clears the cache
+    with translation.override("zh-hans"):
+        assert (str(leaf.pk), "电气 › 断路器") in fault_category_choices()
+    leaf.is_active = False
+    leaf.save()
+    assert str(leaf.pk) not in dict(fault_category_choices())
+
+
+def test_form_field_tag_renders_label_help_errors_escaped():
+    from django import forms as djforms
+    from django.template import Context, Template
+
+    class F(djforms.Form):
+        name = djforms.CharField(label="Name <b>", help_text="Say <i>who</i>", max_length=3)
+        note = djforms.CharField(required=False)
+
+    form = F({"name": "<script>x</script>"})
+    html = Template("{% load aftersales %}{% form_field form.name %}{% form_field form.note %}").render(
+        Context({"form": form}))
+    assert '<div class="field has-error required">' in html and '<div class="field">' in html
+    assert '<label for="id_name">Name &lt;b&gt;</label>' in html
+    assert '<small class="help">Say &lt;i&gt;who&lt;/i&gt;</small>' in html
+    assert '<small class="error">' in html and "<script>" not in html
+    assert 'value="&lt;script&gt;x&lt;/script&gt;"' in html  # the widget's own escaping, not double-escaped
 
 
 def test_stale_version_is_refused_with_conflict_message(users, sr):
