@@ -98,6 +98,21 @@ def test_dispatcher_dashboard_content(users):
     assert users["engineer"].display_name in body  # today's appointment
 
 
+def test_dispatcher_lists_link_each_row_and_escape_what_was_typed(users):
+    """The dashboards' short lists are rendered in Python (`reporting.templatetags.dashboard`)."""
+    triaged = make_triaged_request(actor=users["agent"], severity="urgent")
+    desk.request_update(actor=users["agent"], request=triaged, values={"summary": "<script>alert(1)</script>"},
+                        expected_version=triaged.version)
+    wo = field.work_order_create(actor=users["dispatcher"], request=triaged)
+    body = login(users["dispatcher"]).get("/").content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert f'href="{reverse("fieldservice:assign", args=[wo.pk])}">{wo.number}</a>' in body
+    assert f'href="{reverse("servicedesk:detail", args=[triaged.pk])}">{triaged.number}</a>' in body
+    assert '<span class="badge severity-urgent">Urgent</span>' in body
+    assert "Every triaged request has its work order." not in body  # the triaged list is not empty
+
+
 def test_manager_dashboard_figures(users, settings):
     settings.AFTERSALES_LOW_SATISFACTION_ACTION = "complaint"
     add_activity(users, 5)  # satisfaction 1..5: average 3, two of five rate 4-5, two low
