@@ -74,12 +74,14 @@ def api_client(db):
     """A django test client that speaks to the API with a bearer token: api_client(user).get(...)."""
     from django.test import Client
 
-    from aftersales.accounts.services import token_issue
+    from aftersales.accounts.services import token_issue, token_mark_used
 
     def make(user=None, language="en"):
         headers = {"HTTP_ACCEPT_LANGUAGE": language}
         if user is not None:
-            _, raw = token_issue(user=user)
+            token, raw = token_issue(user=user)
+            # As if just used: the first call then does not write last_used_at, so query counts are steady-state.
+            token_mark_used(token=token)
             headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
         return Client(**headers)
 

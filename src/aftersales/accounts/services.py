@@ -32,6 +32,23 @@ def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+# A token's last use is kept to this precision: an API client calling many times a second would otherwise write the
+# token row on every call (and on SQLite take the writer lock for a read).
+TOKEN_USE_PRECISION = dt.timedelta(minutes=5)
+
+
+def token_mark_used(*, token: ApiToken, at: dt.datetime | None = None) -> bool:
+    """Record that the token authenticated a call (shown to administrators, e.g. to find tokens no one uses).
+    Bookkeeping, not a change of the token's meaning: not audited, and written at most once per
+    TOKEN_USE_PRECISION. Returns whether it wrote."""
+    at = at or timezone.now()
+    if token.last_used_at is not None and at - token.last_used_at < TOKEN_USE_PRECISION:
+        return False
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
+    token.last_used_at = at
+    return True
+
+
 @transaction.atomic
 def user_set_language(*, actor: Any, user: Any, language: str) -> Any:
     if language not in Language.values:

@@ -35,6 +35,9 @@ class BearerAuth(HttpBearer):
         row = rows[0] if rows else None
         if row is None or not row.user.is_active:
             return None
+        from aftersales.accounts.services import token_mark_used
+
+        token_mark_used(token=row)
         request.user = row.user
         if "HTTP_ACCEPT_LANGUAGE" not in request.META:
             translation.activate(row.user.language)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from aftersales.accounts.models import Skill
@@ -74,3 +75,29 @@ def test_list_query_counts_do_not_grow(users, api_client):
         FaultCategory.objects.create(code=f"c{i}", name=f"c{i}")
         make_user("engineer", region=region_city()).skills.add(skill)
     assert [_count(client, u) for u in urls] == one
+
+
+def test_a_token_records_its_last_use_at_most_every_few_minutes(users, api_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from aftersales.accounts.services import TOKEN_USE_PRECISION, token_issue, token_mark_used
+
+    token, raw = token_issue(user=users["agent"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert token.last_used_at is None
+    assert client.get(f"{API}/regions").status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None and timezone.now() - first < dt.timedelta(minutes=1)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"{API}/regions").status_code == 200
+    assert not any(q["sql"].lstrip().upper().startswith("UPDATE") for q in ctx.captured_queries)
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    later = first + TOKEN_USE_PRECISION
+    assert token_mark_used(token=token, at=later) is True
+    token.refresh_from_db()
+    assert token.last_used_at == later
+    assert api_client().get(f"{API}/regions").status_code == 401  # no token: nothing to record
