@@ -22,16 +22,19 @@ def _isolated_media(settings):
 def _fresh_reference_caches():
     """Process-wide caches of reference data must not carry rows across tests' rolled-back transactions."""
     from aftersales.core import models as core_models
+    from aftersales.customers.selectors import forget_product_models
     from aftersales.servicedesk.forms import forget_fault_categories
     from aftersales.sla import services as sla_services
 
     core_models._REGIONS["rows"] = {}
     sla_services.forget_policies()
     forget_fault_categories()
+    forget_product_models()
     yield
     core_models._REGIONS["rows"] = {}
     sla_services.forget_policies()
     forget_fault_categories()
+    forget_product_models()
 
 
 @pytest.fixture(autouse=True)

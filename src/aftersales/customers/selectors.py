@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from aftersales.core.permissions import VIEW_CUSTOMERS, has_perm
 
 from .models import Contact, Customer, Equipment, ProductModel, Site
 from .services import phone_digits
+
+# Product models are reference data that every request page and request list names. Kept per process by id for
+# MODEL_CACHE_SECONDS, read in one IN query for the ids not yet known; a save or delete in this process clears it,
+# other processes see an edit within MODEL_CACHE_SECONDS (the same rule as the fault categories and SLA policies).
+MODEL_CACHE_SECONDS = 30.0
+_MODELS: dict[str, Any] = {"at": 0.0, "rows": {}}
+
+
+def forget_product_models(**kwargs: Any) -> None:
+    _MODELS["rows"] = {}
+
+
+post_save.connect(forget_product_models, sender=ProductModel, dispatch_uid="product-model-cache-save")
+post_delete.connect(forget_product_models, sender=ProductModel, dispatch_uid="product-model-cache-delete")
+
+
+def product_models_by_id(ids: Iterable[int]) -> dict[int, ProductModel]:
+    """The product models with these ids (unknown ids are left out). Treat them as read-only: they are shared."""
+    now = time.monotonic()
+    if now - _MODELS["at"] > MODEL_CACHE_SECONDS:
+        _MODELS["rows"], _MODELS["at"] = {}, now
+    rows: dict[int, ProductModel] = _MODELS["rows"]
+    wanted = set(ids)
+    missing = wanted - rows.keys()
+    if missing:
+        rows.update(ProductModel.objects.in_bulk(missing))
+    return {i: rows[i] for i in wanted if i in rows}
 
 
 def customers_for(user: Any) -> QuerySet[Customer]:

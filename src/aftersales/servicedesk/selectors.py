@@ -119,7 +119,7 @@ def attach_references(rows: Iterable[ServiceRequest], *, regions: bool = True, m
     (province, city and the site's city), product models (the request's and its unit's) and the fault category.
     Site and equipment must have been loaded with the request (select_related) for theirs to be filled."""
     from aftersales.core.models import Region, regions_by_id
-    from aftersales.customers.models import ProductModel
+    from aftersales.customers.selectors import product_models_by_id
 
     rows = list(rows)
     site_cached = ServiceRequest.site.field.is_cached
@@ -142,7 +142,7 @@ def attach_references(rows: Iterable[ServiceRequest], *, regions: bool = True, m
                 site.city = found[site.city_id]
     if models:
         wanted = {sr.product_model_id for sr in rows if sr.product_model_id} | {u.product_model_id for u in units}
-        found_models = ProductModel.objects.in_bulk(wanted) if wanted else {}
+        found_models = product_models_by_id(wanted) if wanted else {}
         for sr in rows:
             if sr.product_model_id in found_models:
                 sr.product_model = found_models[sr.product_model_id]
