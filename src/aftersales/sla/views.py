@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from aftersales.accounts.models import User
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import FIELD_WORK, PROGRESS_REQUESTS, VIEW_AUDIT, VIEW_REQUESTS, has_perm
@@ -98,7 +99,9 @@ def clocks_context(user: Any, sr: ServiceRequest, *, form: ProgressReportForm | 
         "progress_form": (form or ProgressReportForm()) if can_report and (
             ClockKind.PROGRESS_REPORT in open_kinds or sr.severity == "important") else None,
         "can_record_contact": can_report and ClockKind.FIRST_CONTACT in open_kinds,
-        "recent_reports": list(sr.progress_reports.select_related("author").order_by("-reported_at")[:3]),
+        "recent_reports": list(sr.progress_reports.select_related("author").only(
+            "id", "request_id", "reported_at", "text", "author_id", *(f"author__{f}" for f in User.LABEL_FIELDS))
+            .order_by("-reported_at")[:3]),
     }
 
 
