@@ -13,7 +13,6 @@ from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -37,7 +36,7 @@ from aftersales.core.permissions import (
     has_perm,
 )
 from aftersales.core.plans import key_lookup_view
-from aftersales.core.templatetags.aftersales import badge
+from aftersales.core.templatetags.aftersales import badge, local_minute
 from aftersales.core.views import error_text, permission_required, pk_url, positive_int
 from aftersales.customers import selectors as customer_selectors
 from aftersales.customers.models import Customer
@@ -284,7 +283,7 @@ def _request_row(sr: ServiceRequest, url: str, assignees: list[Any], labels: _Ro
     people = (format_html_join(", ", "{}", ((str(e),) for e in assignees)) if assignees
               else mark_safe('<span class="muted">—</span>'))  # noqa: S308 - a constant
     return format_html(
-        REQUEST_ROW, url, sr.number, timezone.localtime(sr.created_at).strftime("%Y-%m-%d %H:%M"), sr.customer.name,
+        REQUEST_ROW, url, sr.number, local_minute(sr.created_at), sr.customer.name,
         sr.site.name if sr.site_id and sr.site else "", city, sr.summary,
         badge(sr.severity, labels.severity.get(sr.severity), "severity"), badge(sr.state, labels.state.get(sr.state)),
         people)

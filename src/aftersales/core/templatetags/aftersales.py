@@ -65,6 +65,24 @@ def _field_label(model: Any, name: str) -> str:
         return name
 
 
+MINUTE = "%Y-%m-%d %H:%M"  # what the templates' |date:"Y-m-d H:i" shows
+
+
+def local_minute(at: Any) -> str:
+    """A stored UTC time as the user sees it in lists: in the active time zone, to the minute."""
+    from django.utils import timezone
+
+    return timezone.localtime(at).strftime(MINUTE)
+
+
+def time_html(at: Any) -> str:
+    """`<time datetime="ISO">Y-m-d H:i</time>` in the active time zone, for pages rendered in Python."""
+    from django.utils import timezone
+
+    local = timezone.localtime(at)
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime(MINUTE))
+
+
 @register.simple_tag
 def badge(value: str, label: Any, kind: str = "state") -> str:
     return format_html('<span class="badge {}-{}">{}</span>', kind, value or "none", label or "—")
@@ -91,7 +109,7 @@ def can(user: Any, perm: str) -> bool:
     return permissions.has_perm(user, perm)
 
 
-TIMELINE_ENTRY = ('<li class="tl-{}">\n    <time datetime="{}">{}</time>\n    <span class="tl-who">{}</span>\n'
+TIMELINE_ENTRY = ('<li class="tl-{}">\n    {}\n    <span class="tl-who">{}</span>\n'
                   '    <span class="tl-what">{}</span>\n    {}{}\n  </li>\n')
 TIMELINE_CHANGE = "<tr><th>{}</th><td><del>{}</del> → <ins>{}</ins></td></tr>"
 
@@ -100,14 +118,12 @@ TIMELINE_CHANGE = "<tr><th>{}</th><td><del>{}</del> → <ins>{}</ins></td></tr>"
 def timeline(entries: Any) -> str:
     """A record's history (partials/timeline.html), rendered in Python: 30 entries through the template cost ~2 ms of
     every request page. The HTML is the one the template wrote, escaped the same way."""
-    from django.utils import timezone
     from django.utils.html import format_html_join
     from django.utils.safestring import mark_safe
 
     items = []
     details = _("Details")
     for e in entries:
-        at = timezone.localtime(e.at)
         reason = format_html('<div class="tl-reason">{}</div>', e.reason) if e.reason else ""
         changes = ""
         if e.changes and e.action != "create":
@@ -115,7 +131,7 @@ def timeline(entries: Any) -> str:
                                                           for field, pair in e.changes.items()))
             changes = format_html('<details class="tl-changes"><summary>{}</summary>\n      <table class="kv">{}'
                                   '</table>\n    </details>', details, rows)
-        items.append(format_html(TIMELINE_ENTRY, e.action, at.isoformat(), at.strftime("%Y-%m-%d %H:%M"),
+        items.append(format_html(TIMELINE_ENTRY, e.action, time_html(e.at),
                                  e.actor or _("system"), audit_summary(e), reason, changes))
     if not items:
         items.append(format_html('<li class="muted">{}</li>\n', _("No history yet.")))

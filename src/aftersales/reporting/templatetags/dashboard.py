@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from aftersales.core.templatetags.aftersales import badge
+from aftersales.core.templatetags.aftersales import badge, local_minute
 from aftersales.core.views import pk_url
 
 register = template.Library()
@@ -23,10 +22,6 @@ REQUEST_ITEM = ('  <li><a class="mono" href="{}">{}</a>\n    {}\n    {}\n    <sp
 WORK_ORDER_ITEM = ('  <li><a class="mono" href="{}">{}</a>\n    {}\n    <span class="dash-title">{}</span>\n'
                    '    <span class="muted small">{}{} · {}</span></li>\n')
 EMPTY_ITEM = '  <li class="muted">{}</li>\n'
-
-
-def _when(at: Any) -> str:
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
 def _list(items: list[str], empty: Any) -> str:
@@ -44,7 +39,7 @@ def dash_requests(requests: Any, empty: Any, show_state: bool = False) -> str:
         badge(sr.severity, sr.get_severity_display(), "severity") if sr.severity else "",
         badge(sr.state, sr.get_state_display()) if show_state else "",
         sr.summary, sr.customer, format_html(" · {}", sr.city) if sr.city_id and sr.city else "",
-        _when(sr.created_at)) for sr in requests]
+        local_minute(sr.created_at)) for sr in requests]
     return _list(items, empty)
 
 
@@ -59,5 +54,5 @@ def dash_work_orders(work_orders: Any) -> str:
         items.append(format_html(
             WORK_ORDER_ITEM, url(wo.pk), wo.number,
             badge(sr.severity, sr.get_severity_display(), "severity") if sr.severity else "",
-            sr.summary, sr.customer, format_html(" · {}", city) if city else "", _when(wo.created_at)))
+            sr.summary, sr.customer, format_html(" · {}", city) if city else "", local_minute(wo.created_at)))
     return _list(items, _("No unassigned work."))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from aftersales.core.templatetags.aftersales import time_html
 
 register = template.Library()
 
@@ -75,12 +76,7 @@ CLOCK_ITEM = ('    <li class="sla-clock sla-{status}" data-clock="{kind}" data-s
               '      {policy}\n'
               '      {events}\n'
               '    </li>\n')
-CLOCK_EVENT = ('\n          <li><time datetime="{}">{}</time> {}{}{}</li>\n        ')
-
-
-def _time(at: Any) -> SafeString:
-    local = timezone.localtime(at)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
+CLOCK_EVENT = ('\n          <li>{} {}{}{}</li>\n        ')
 
 
 @register.simple_tag
@@ -92,12 +88,12 @@ def sla_clock_list(rows: Any) -> str:
         clock = row.clock
         remaining = (format_html('<span class="sla-left{}">{}</span>', " overdue" if row.overdue else "",
                                  row.remaining_text) if row.remaining_text else "")
-        due = (format_html("{} {}", _("Due"), _time(clock.due_at)) if clock.due_at
+        due = (format_html("{} {}", _("Due"), time_html(clock.due_at)) if clock.due_at
                else _("No deadline while paused"))
         estimated = (format_html('<abbr class="sla-estimated" title="{}">{}</abbr>', _(
             "The deadline uses a year without an official holiday table, so it may move when the State Council "
             "notice is entered."), _("estimated")) if clock.estimated else "")
-        stopped = format_html("· {} {}", _("stopped"), _time(clock.stopped_at)) if clock.stopped_at else ""
+        stopped = format_html("· {} {}", _("stopped"), time_html(clock.stopped_at)) if clock.stopped_at else ""
         policy = ""
         if row.policy_name:
             why = format_html(' <span class="muted">— {}</span>', clock.explanation) if clock.explanation else ""
@@ -106,8 +102,7 @@ def sla_clock_list(rows: Any) -> str:
         if row.events:
             count = len(row.events)
             lines = format_html_join("", CLOCK_EVENT, (
-                (timezone.localtime(e.at).isoformat(), timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
-                 e.get_kind_display(), format_html(" · {}", e.actor) if e.actor else "",
+                (time_html(e.at), e.get_kind_display(), format_html(" · {}", e.actor) if e.actor else "",
                  format_html(' <span class="muted">— {}</span>', e.reason) if e.reason else "")
                 for e in row.events))
             events = format_html('<details class="sla-events">\n        <summary class="small">{}</summary>\n'
