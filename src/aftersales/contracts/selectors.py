@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.core.permissions import VIEW_CONTRACTS, has_perm
+from aftersales.core.prepared import PreparedQuery
 from aftersales.customers.choices import WarrantyStatus
 from aftersales.customers.models import Site
 
@@ -39,16 +40,27 @@ def covering(equipment: Any, on: dt.date | None = None) -> QuerySet[Contract]:
 
 
 def covering_by_unit(customer_id: int, on: dt.date | None = None) -> dict[int, list[Contract]]:
-    """For every unit of the customer: the active contracts covering it on the day (one query)."""
+    """For every unit of the customer: the active contracts covering it on the day (one query, compiled once per
+    process: the day is compared here, so the SQL does not change with it)."""
     on = on or timezone.localdate()
-    through = Contract.equipment.through
-    rows = (through.objects.filter(equipment__customer_id=customer_id, contract__state=ContractState.ACTIVE,
-                                   contract__start_date__lte=on, contract__end_date__gte=on)
-            .select_related("contract").order_by("contract__response_hours", "contract__end_date", "contract_id"))
     result: dict[int, list[Contract]] = {}
-    for row in rows:
-        result.setdefault(row.equipment_id, []).append(row.contract)
+    for row in _ACTIVE_BY_UNIT("badges", int(customer_id)):
+        if row.contract.start_date <= on <= row.contract.end_date:
+            result.setdefault(row.equipment_id, []).append(row.contract)
     return result
+
+
+def _active_by_unit(shape: str, customer_id: int) -> QuerySet[Any]:
+    """The customer's units' links to active contracts, with what a coverage badge shows."""
+    return (Contract.equipment.through.objects
+            .filter(equipment__customer_id=customer_id, contract__state=ContractState.ACTIVE)
+            .select_related("contract")
+            .only("equipment_id", "contract_id", *(f"contract__{f}" for f in (
+                "number", "title", "response_hours", "resolution_hours", "start_date", "end_date", "state")))
+            .order_by("contract__response_hours", "contract__end_date", "contract_id"))
+
+
+_ACTIVE_BY_UNIT = PreparedQuery(_active_by_unit)
 
 
 @dataclass

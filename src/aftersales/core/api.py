@@ -14,9 +14,20 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from .errors import NotFound, StaleVersion
+from .prepared import PreparedQuery
 
 T = TypeVar("T")
 MAX_COUNT = 10_000
+
+
+def _token_by_hash(shape: str, key_hash: str) -> QuerySet[Any]:
+    from aftersales.accounts.models import ApiToken
+
+    # A slice, not .first(): the hash is unique, so no ORDER BY to sort.
+    return ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True)[:1]
+
+
+_TOKEN_BY_HASH = PreparedQuery(_token_by_hash)
 
 
 class BearerAuth(HttpBearer):
@@ -27,13 +38,11 @@ class BearerAuth(HttpBearer):
 
         if not token or len(token) > 200:
             return None
-        # A slice, not .first(): the hash is unique, so no ORDER BY to compile and sort (every API call runs this).
-        rows = list(
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now(), revoked_at__isnull=True)[:1]
-        )
+        # Every API call runs this: its SQL is compiled once per process (`core.prepared`), so the expiry is
+        # compared here rather than in SQL, where the time would make each statement different.
+        rows = _TOKEN_BY_HASH("live", ApiToken.hash(token))
         row = rows[0] if rows else None
-        if row is None or not row.user.is_active:
+        if row is None or row.expires_at <= timezone.now() or not row.user.is_active:
             return None
         from aftersales.accounts.services import token_mark_used
 
@@ -158,16 +167,28 @@ def with_etag(response: HttpResponse, instance: Any) -> HttpResponse:
     return response
 
 
-def get_or_404(qs: QuerySet[T], pk: Any) -> T:
-    """Fetch from the user's scoped queryset: another's object is simply not found."""
+def _valid_pk(pk: Any) -> int:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound()
     if pk <= 0 or pk > 2**62:
         raise NotFound()
+    return pk
+
+
+def get_or_404(qs: QuerySet[T], pk: Any) -> T:
+    """Fetch from the user's scoped queryset: another's object is simply not found."""
     # At most one row has this pk: a slice avoids the ORDER BY that .first() adds.
-    rows = list(qs.filter(pk=pk)[:1])
+    rows = list(qs.filter(pk=_valid_pk(pk))[:1])
+    if not rows:
+        raise NotFound()
+    return rows[0]
+
+
+def get_prepared_or_404(query: PreparedQuery[Any], scope: str, pk: Any, *ids: int) -> Any:
+    """`get_or_404` with a prepared query built as `build(scope, pk, *ids)` (the scope's key values last)."""
+    rows = query(scope, _valid_pk(pk), *ids)
     if not rows:
         raise NotFound()
     return rows[0]

@@ -166,8 +166,13 @@ def verify_chain(instance: models.Model) -> bool:
 def timeline(instance: models.Model) -> models.QuerySet[AuditEntry]:
     """The record's own entries and those of records filed under it, oldest first."""
     ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    return timeline_of(ct.pk, instance.pk)
+
+
+def timeline_of(content_type_id: int, object_id: int) -> models.QuerySet[AuditEntry]:
+    """`timeline()` by keys (the form prepared queries build from)."""
     return (
-        AuditEntry.objects.filter(models.Q(content_type=ct, object_id=instance.pk)
-                                  | models.Q(parent_type=ct, parent_id=instance.pk))
+        AuditEntry.objects.filter(models.Q(content_type_id=content_type_id, object_id=object_id)
+                                  | models.Q(parent_type_id=content_type_id, parent_id=object_id))
         .select_related("actor", "content_type").order_by("id")
     )

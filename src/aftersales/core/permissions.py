@@ -99,6 +99,21 @@ def has_perm(user: Any, perm: str) -> bool:
     return perm in ROLE_PERMISSIONS.get(getattr(user, "role", ""), frozenset())
 
 
+def read_scope(user: Any, perm: str) -> tuple[str, tuple[int, ...]]:
+    """How far the user's reads of records guarded by `perm` reach, as a shape and its key values (the form a
+    prepared query takes, `core.prepared`): ("none", ()) without the permission; ("own", (user id,)) for an
+    engineer; ("region", (region id,)) for a lead, or ("no-region", ()) for a lead without one; ("all", ()) for the
+    office roles. Each app's `..._for(user)` selector turns it into its own filter."""
+    if not has_perm(user, perm):
+        return "none", ()
+    role = getattr(user, "role", "")
+    if role == "engineer":
+        return "own", (user.pk,)
+    if role == "lead":
+        return ("region", (user.region_id,)) if user.region_id is not None else ("no-region", ())
+    return "all", ()
+
+
 def require(user: Any, perm: str) -> None:
     if not has_perm(user, perm):
         raise PermissionDenied(perm=perm)

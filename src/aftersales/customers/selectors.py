@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from aftersales.core.permissions import VIEW_CUSTOMERS, has_perm
+from aftersales.core.permissions import VIEW_CUSTOMERS, has_perm, read_scope
 
 from .models import Contact, Customer, Equipment, ProductModel, Site
 from .services import phone_digits
@@ -67,11 +67,20 @@ def contacts_for(user: Any) -> QuerySet[Contact]:
 
 
 def equipment_for(user: Any) -> QuerySet[Equipment]:
+    scope, ids = read_scope(user, VIEW_CUSTOMERS)
+    return equipment_in_scope(scope, *ids)
+
+
+def equipment_in_scope(scope: str, *ids: int) -> QuerySet[Equipment]:
+    """`equipment_for` from the user's `read_scope`: a lead sees the units at sites of his province, every other
+    role with the permission all units (an engineer's "own" scope is for his work, not for the installed base)."""
     qs = Equipment.objects.select_related("product_model", "customer", "site", "site__city")
-    if not has_perm(user, VIEW_CUSTOMERS):
+    if scope == "none":
         return qs.none()
-    if user.role == "lead":
-        return qs.filter(site__province_id=user.region_id)
+    if scope == "region":
+        return qs.filter(site__province_id=ids[0])
+    if scope == "no-region":
+        return qs.filter(site__province_id=None)
     return qs
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from aftersales.core.permissions import VIEW_WORK_ORDERS, has_perm
+from aftersales.core.permissions import VIEW_WORK_ORDERS, read_scope
 
 from .choices import ACTIVE_STATES, WorkOrderState
 from .models import Assignment, Visit, WorkOrder
@@ -18,14 +18,22 @@ from .models import Assignment, Visit, WorkOrder
 
 def work_orders_for(user: Any) -> QuerySet[WorkOrder]:
     """Work orders the user may see: an engineer his own, a lead his province's, office roles all."""
+    scope, ids = read_scope(user, VIEW_WORK_ORDERS)
+    return work_orders_in_scope(scope, *ids)
+
+
+def work_orders_in_scope(scope: str, *ids: int) -> QuerySet[WorkOrder]:
+    """`work_orders_for` from the user's `read_scope` (also the form prepared queries build from)."""
     qs = WorkOrder.objects.all()
-    if not has_perm(user, VIEW_WORK_ORDERS):
-        return qs.none()
-    if user.role == "engineer":
-        return qs.filter(engineer=user)
-    if user.role == "lead":
-        return qs.filter(request__province_id=user.region_id)
-    return qs
+    if scope == "all":
+        return qs
+    if scope == "own":
+        return qs.filter(engineer_id=ids[0])
+    if scope == "region":
+        return qs.filter(request__province_id=ids[0])
+    if scope == "no-region":
+        return qs.filter(request__province_id=None)
+    return qs.none()
 
 
 def with_relations(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from aftersales.core import audit
-from aftersales.core.api import Page, get_or_404, needs, paginate
+from aftersales.core.api import Page, get_or_404, get_prepared_or_404, needs, paginate
 from aftersales.core.api_support import (
     MAX_ID,
     actor,
@@ -33,8 +32,11 @@ from aftersales.core.permissions import (
     PROGRESS_REQUESTS,
     TRIAGE_REQUESTS,
     VIEW_AUDIT,
+    VIEW_CUSTOMERS,
     VIEW_REQUESTS,
+    read_scope,
 )
+from aftersales.core.prepared import PreparedQuery
 from aftersales.customers import selectors as customer_selectors
 
 from . import selectors, services
@@ -61,13 +63,17 @@ router = Router(tags=["service requests"])
 DETAIL_RELATIONS = ("customer", "site", "equipment", "contact")
 
 
-def _detail_qs(user: Any) -> QuerySet[ServiceRequest]:
-    return selectors.requests_for(user).select_related(*DETAIL_RELATIONS)
+_DETAIL = PreparedQuery(lambda scope, pk, *ids: selectors.requests_in_scope(scope, *ids)
+                        .select_related(*DETAIL_RELATIONS).filter(pk=pk)[:1])
+_IN_SCOPE = PreparedQuery(lambda scope, pk, *ids: selectors.requests_in_scope(scope, *ids).only("pk")
+                          .filter(pk=pk)[:1])
 
 
 def _detail(user: Any, pk: int) -> ServiceRequest:
-    """The request as `ServiceRequestOut` shows it, from the caller's scope (another's request: 404)."""
-    obj = get_or_404(_detail_qs(user), pk)
+    """The request as `ServiceRequestOut` shows it, from the caller's scope (another's request: 404). Its SQL is
+    compiled once per scope (`core.prepared`)."""
+    scope, ids = read_scope(user, VIEW_REQUESTS)
+    obj = get_prepared_or_404(_DETAIL, scope, pk, *ids)
     selectors.attach_references([obj])
     return obj
 
@@ -162,6 +168,12 @@ def _models_loaded(obj: ServiceRequest) -> bool:
     return unit is None or not unit.product_model_id or type(unit).product_model.is_cached(unit)
 
 
+# The unit of a new request with its site, model and customer in one query, compiled once per scope.
+_UNIT_FOR_REQUEST = PreparedQuery(lambda scope, pk, *ids: customer_selectors.equipment_in_scope(scope, *ids)
+                                  .select_related(None).select_related("site", "product_model", "customer")
+                                  .filter(pk=pk)[:1])
+
+
 @router.post("/service-requests", auth=needs(CREATE_REQUESTS), response=responses(201, ServiceRequestOut, write=True),
              summary="Record a service request",
              description="Intake of a customer's problem. Site and model follow from the equipment; site, "
@@ -179,8 +191,8 @@ def request_create(request: HttpRequest, response: HttpResponse, body: ServiceRe
         # The unit with its site, model and customer in one query: whoever may see a unit may see its customer
         # (leads see a customer through a site in their region, and the unit stands on one), so the body's customer
         # needs no query of its own when it is the unit's. Region rows come from the per-process cache.
-        unit = get_or_404(customer_selectors.equipment_for(user).select_related(None)
-                          .select_related("site", "product_model", "customer"), data.pop("equipment_id"))
+        scope, ids = read_scope(user, VIEW_CUSTOMERS)
+        unit = get_prepared_or_404(_UNIT_FOR_REQUEST, scope, data.pop("equipment_id"), *ids)
     if unit is not None and unit.customer_id == customer_id:
         customer = unit.customer
     else:
@@ -278,5 +290,6 @@ def request_timeline(request: HttpRequest, id: int = path_id(),  # noqa: A002
                      page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     user = actor(request, VIEW_REQUESTS)
     actor(request, VIEW_AUDIT)
-    obj = get_or_404(selectors.requests_for(user).only("pk"), id)  # only its id is needed: no joins
+    scope, ids = read_scope(user, VIEW_REQUESTS)
+    obj = get_prepared_or_404(_IN_SCOPE, scope, id, *ids)  # only its id is needed: no joins
     return paginate(audit.timeline(obj), page, page_size)

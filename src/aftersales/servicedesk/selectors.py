@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from aftersales.core.permissions import VIEW_REQUESTS, has_perm
+from aftersales.core.permissions import VIEW_REQUESTS, read_scope
 
 from .choices import OPEN_STATES
 from .models import FaultCategory, ServiceRequest
@@ -40,16 +40,24 @@ BREACH_SORT = "breach"  # SLA (S4): "breaches soonest" — the earliest deadline
 
 def requests_for(user: Any) -> QuerySet[ServiceRequest]:
     """Requests the user may see: an engineer those with his work orders, a lead his province's, office all."""
+    scope, ids = read_scope(user, VIEW_REQUESTS)
+    return requests_in_scope(scope, *ids)
+
+
+def requests_in_scope(scope: str, *ids: int) -> QuerySet[ServiceRequest]:
+    """`requests_for` from the user's `read_scope` (also the form prepared queries build from)."""
     qs = ServiceRequest.objects.all()
-    if not has_perm(user, VIEW_REQUESTS):
-        return qs.none()
-    if user.role == "engineer":
+    if scope == "all":
+        return qs
+    if scope == "own":
         from aftersales.fieldservice.models import WorkOrder
 
-        return qs.filter(Exists(WorkOrder.objects.filter(request=OuterRef("pk"), engineer=user)))
-    if user.role == "lead":
-        return qs.filter(province_id=user.region_id)
-    return qs
+        return qs.filter(Exists(WorkOrder.objects.filter(request=OuterRef("pk"), engineer_id=ids[0])))
+    if scope == "region":
+        return qs.filter(province_id=ids[0])
+    if scope == "no-region":
+        return qs.filter(province_id=None)
+    return qs.none()
 
 
 def request_list(user: Any, *, state: list[str] | None = None, severity: list[str] | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
 from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,8 +35,10 @@ from aftersales.core.permissions import (
     VIEW_REQUESTS,
     VIEW_WORK_ORDERS,
     has_perm,
+    read_scope,
 )
 from aftersales.core.plans import key_lookup_view
+from aftersales.core.prepared import PreparedQuery
 from aftersales.core.templatetags.aftersales import badge, local_minute
 from aftersales.core.views import error_text, permission_required, pk_url, positive_int
 from aftersales.customers import selectors as customer_selectors
@@ -293,16 +296,19 @@ def _request_row(sr: ServiceRequest, url: str, assignees: list[Any], labels: _Ro
 # Request page
 
 
+_REQUEST_PAGE = PreparedQuery(lambda scope, pk, *ids: selectors.requests_in_scope(scope, *ids).select_related(
+    "customer", "site", "equipment", "created_by").filter(pk=pk)[:1])
+
+
 def _get_request(user: Any, pk: int) -> ServiceRequest:
     """The request as its page shows it, from the user's scope (another's request: 404). Four joins only; the
-    site's city and the product models come from one IN query each (more joins cost more planning than reading)."""
-    sr = (
-        selectors.requests_for(user)
-        .select_related("customer", "site", "equipment", "created_by")
-        .filter(pk=pk).first()
-    )
-    if sr is None:
+    site's city and the product models come from one IN query each (more joins cost more planning than reading).
+    Its SQL is compiled once per scope (`core.prepared`): compiling it cost more than running it."""
+    scope, ids = read_scope(user, VIEW_REQUESTS)
+    found = _REQUEST_PAGE(scope, int(pk), *ids)
+    if not found:
         raise Http404
+    sr = found[0]
     selectors.attach_references([sr], categories=False)  # the page labels the category from the choices
     return sr
 
@@ -310,13 +316,17 @@ def _get_request(user: Any, pk: int) -> ServiceRequest:
 HISTORY_SHOWN = 30  # the latest entries of the request's history on its page; "?history=all" shows every entry
 
 
+_LATEST_HISTORY = PreparedQuery(lambda shape, content_type, pk: audit.timeline_of(content_type, pk)
+                                .order_by("-id")[:HISTORY_SHOWN + 1])
+
+
 def _history(sr: ServiceRequest, *, everything: bool) -> tuple[list[Any], bool]:
     """The request's history for its page, oldest first: the latest HISTORY_SHOWN entries (an old request with many
     visits and callbacks can have hundreds), or all of them; and whether older entries were left out."""
-    entries = audit.timeline(sr)
     if everything:
-        return list(entries), False
-    latest = list(entries.order_by("-id")[:HISTORY_SHOWN + 1])
+        return list(audit.timeline(sr)), False
+    content_type = ContentType.objects.get_for_model(sr, for_concrete_model=True).pk
+    latest = _LATEST_HISTORY("latest", content_type, sr.pk)
     more = len(latest) > HISTORY_SHOWN
     return latest[:HISTORY_SHOWN][::-1], more
 
@@ -341,10 +351,18 @@ def _action_form(action: str, sr: ServiceRequest) -> VersionedForm:
     return form
 
 
+def _request_work_orders(scope: str, request_id: int, *ids: int) -> Any:
+    from aftersales.fieldservice.selectors import work_orders_in_scope
+
+    return (work_orders_in_scope(scope, *ids).filter(request_id=request_id).select_related("engineer")
+            .order_by("created_at", "id"))
+
+
+_REQUEST_WORK_ORDERS = PreparedQuery(_request_work_orders)
+
+
 def _render_detail(request: HttpRequest, sr: ServiceRequest, *, bound: dict[str, Any] | None = None,
                    status: int = 200) -> HttpResponse:
-    from aftersales.fieldservice.selectors import work_orders_for
-
     user = request.user
     bound = bound or {}
     actions = []
@@ -375,8 +393,8 @@ def _render_detail(request: HttpRequest, sr: ServiceRequest, *, bound: dict[str,
         })
         context["edit_open"] = "edit" in bound
     if has_perm(user, VIEW_WORK_ORDERS):
-        context["work_orders"] = list(work_orders_for(user).filter(request=sr).select_related("engineer")
-                                      .order_by("created_at", "id"))
+        scope, ids = read_scope(user, VIEW_WORK_ORDERS)
+        context["work_orders"] = _REQUEST_WORK_ORDERS(scope, sr.pk, *ids)
     if has_perm(user, DISPATCH) and sr.state in OPEN_STATES and sr.state != RequestState.NEW:
         context["wo_form"] = bound.get("work_order") or WorkOrderCreateForm(prefix="wo")
         context["wo_open"] = "work_order" in bound

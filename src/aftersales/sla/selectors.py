@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Query
 from django.utils import timezone
 
 from aftersales.core.permissions import VIEW_REQUESTS, has_perm
+from aftersales.core.prepared import PreparedQuery
 
 from . import services
 from .choices import ClockState
@@ -64,16 +65,22 @@ def clocks_for_request(user: Any, request: Any, *, now: dt.datetime | None = Non
     if not scoped and not requests_for(user).filter(pk=request.pk).exists():
         return []
     now = now or timezone.now()
+    return [clock_view(c, now) for c in _REQUEST_CLOCKS("card", request.pk)]
+
+
+def _request_clocks(shape: str, request_id: int) -> QuerySet[SlaClock]:
     from aftersales.accounts.models import User
 
     # The actor's name columns only, and no target (nothing on the card reads it): every request page runs this.
     events = ClockEvent.objects.select_related("actor").only(
         "id", "clock_id", "kind", "at", "reason", "actor_id", *(f"actor__{f}" for f in User.LABEL_FIELDS))
-    clocks = (SlaClock.objects.filter(request_id=request.pk)
-              .select_related("policy", "calendar")
-              .prefetch_related(Prefetch("events", queryset=events))
-              .order_by("kind", "sequence"))
-    return [clock_view(c, now) for c in clocks]
+    return (SlaClock.objects.filter(request_id=request_id)
+            .select_related("policy", "calendar")
+            .prefetch_related(Prefetch("events", queryset=events))
+            .order_by("kind", "sequence"))
+
+
+_REQUEST_CLOCKS = PreparedQuery(_request_clocks)  # compiled once per process (`core.prepared`)
 
 
 def open_clocks_q(prefix: str = "") -> Q:

@@ -25,12 +25,14 @@ from aftersales.accounts.models import User
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import FIELD_WORK, PROGRESS_REQUESTS, VIEW_AUDIT, VIEW_REQUESTS, has_perm
+from aftersales.core.prepared import PreparedQuery
 from aftersales.core.views import error_text, permission_required, positive_int
 from aftersales.servicedesk import selectors as desk_selectors
 from aftersales.servicedesk.models import ServiceRequest
 
 from . import display
 from .choices import ClockKind
+from .models import ProgressReport
 
 PAGE_SIZE = 25
 REPORT_TEXT_MAX = 4000
@@ -99,10 +101,14 @@ def clocks_context(user: Any, sr: ServiceRequest, *, form: ProgressReportForm | 
         "progress_form": (form or ProgressReportForm()) if can_report and (
             ClockKind.PROGRESS_REPORT in open_kinds or sr.severity == "important") else None,
         "can_record_contact": can_report and ClockKind.FIRST_CONTACT in open_kinds,
-        "recent_reports": list(sr.progress_reports.select_related("author").only(
-            "id", "request_id", "reported_at", "text", "author_id", *(f"author__{f}" for f in User.LABEL_FIELDS))
-            .order_by("-reported_at")[:3]),
+        "recent_reports": _RECENT_REPORTS("card", sr.pk),
     }
+
+
+_RECENT_REPORTS = PreparedQuery(lambda shape, request_id: ProgressReport.objects.filter(request_id=request_id)
+                                .select_related("author").only("id", "request_id", "reported_at", "text", "author_id",
+                                                               *(f"author__{f}" for f in User.LABEL_FIELDS))
+                                .order_by("-reported_at")[:3])
 
 
 @require_safe
