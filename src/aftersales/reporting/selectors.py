@@ -14,6 +14,7 @@ thousands of rows at a million requests; they are cached for a minute per role a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,14 +27,16 @@ from django.utils import timezone
 
 from aftersales.accounts.choices import Role
 from aftersales.core.models import AuditEntry
+from aftersales.core.permissions import VIEW_REQUESTS, VIEW_WORK_ORDERS, read_scope
+from aftersales.core.prepared import PreparedQuery
 from aftersales.feedback.choices import CallbackResult, CallbackState
 from aftersales.feedback.selectors import OPEN_COMPLAINT_STATES, callbacks_for, complaints_for
 from aftersales.fieldservice.choices import ACTIVE_STATES, WorkOrderState
 from aftersales.fieldservice.models import WorkOrder
-from aftersales.fieldservice.selectors import work_orders_for
+from aftersales.fieldservice.selectors import work_orders_for, work_orders_in_scope
 from aftersales.servicedesk.choices import OPEN_STATES, RequestState, Severity
 from aftersales.servicedesk.models import ServiceRequest
-from aftersales.servicedesk.selectors import requests_for
+from aftersales.servicedesk.selectors import requests_for, requests_in_scope
 
 LIST_SIZE = 10
 # Open states in the order work flows through them, for the rows of the state × severity table.
@@ -77,6 +80,30 @@ def _request_rows(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
 def _work_order_rows(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     """A dashboard's work-order list: only what `partials/work_orders.html` shows."""
     return qs.select_related("request", "request__customer", "request__site__city")
+
+
+def _scoped(query: PreparedQuery[Any]) -> Callable[[tuple[str, tuple[int, ...]]], list[Any]]:
+    """Call a prepared list (`core.prepared`) with a `read_scope` result."""
+    return lambda scope, ids=(): query(scope, *ids)
+
+
+# The dashboards' lists of ten, compiled once per scope and process (decision 0009); counts and date ranges are
+# compiled per call.
+_OLDEST_NEW = _scoped(PreparedQuery(lambda scope, *ids: _request_rows(
+    requests_in_scope(scope, *ids).filter(state=RequestState.NEW)).order_by("created_at", "id")[:LIST_SIZE]))
+_OLDEST_TRIAGED = _scoped(PreparedQuery(lambda scope, *ids: _request_rows(
+    requests_in_scope(scope, *ids).filter(state=RequestState.TRIAGED)).order_by("created_at", "id")[:LIST_SIZE]))
+# In the order of the partial index sr_open_queue_idx: the LIMIT reads ten index entries.
+_HOT = _scoped(PreparedQuery(lambda scope, *ids: _request_rows(
+    requests_in_scope(scope, *ids).filter(state__literal_in=OPEN_STATES, severity__in=HOT_SEVERITIES))
+    .order_by("-severity", "created_at", "id")[:LIST_SIZE]))
+_UNASSIGNED = _scoped(PreparedQuery(lambda scope, *ids: _work_order_rows(
+    work_orders_in_scope(scope, *ids).filter(state=WorkOrderState.UNASSIGNED)).order_by("created_at", "id")[:LIST_SIZE]))
+# A lead's: from the few unassigned work orders, each checked to be on a request in scope (EXISTS).
+_UNASSIGNED_OF_REQUESTS = _scoped(PreparedQuery(lambda scope, *ids: _work_order_rows(
+    WorkOrder.objects.filter(state=WorkOrderState.UNASSIGNED)
+    .filter(Exists(requests_in_scope(scope, *ids).filter(pk=OuterRef("request_id")))))
+    .order_by("created_at", "id")[:LIST_SIZE]))
 
 
 def _open_counts(requests: Any) -> dict[tuple[str, str], int]:
@@ -128,7 +155,7 @@ def agent_dashboard(user: Any) -> dict[str, Any]:
     day_start, day_end = local_day(now)
     requests = requests_for(user)
     states = _open_state_counts(requests)
-    oldest_new = list(_request_rows(requests.filter(state=RequestState.NEW)).order_by("created_at", "id")[:LIST_SIZE])
+    oldest_new = _OLDEST_NEW(*read_scope(user, VIEW_REQUESTS))
     pending = callbacks_for(user).filter(state=CallbackState.PENDING)
     callbacks = pending.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)),
                                   due_today=Count("id", filter=Q(due_at__lt=day_end)))
@@ -153,14 +180,12 @@ def dispatcher_dashboard(user: Any) -> dict[str, Any]:
     states = _state_totals(counts)
     unassigned = orders.filter(state=WorkOrderState.UNASSIGNED)
     unassigned_count = unassigned.count()
-    unassigned_list = list(_work_order_rows(unassigned).order_by("created_at", "id")[:LIST_SIZE])
-    triaged_list = list(_request_rows(requests.filter(state=RequestState.TRIAGED))
-                        .order_by("created_at", "id")[:LIST_SIZE])
+    scope = read_scope(user, VIEW_REQUESTS)
+    unassigned_list = _UNASSIGNED(*read_scope(user, VIEW_WORK_ORDERS))
+    triaged_list = _OLDEST_TRIAGED(*scope)
     hot_counts = {severity: sum(n for (_state, sev), n in counts.items() if sev == severity)
                   for severity in HOT_SEVERITIES}
-    # In the order of the partial index sr_open_queue_idx: the LIMIT reads ten index entries.
-    hot = requests.filter(state__literal_in=OPEN_STATES, severity__in=HOT_SEVERITIES)
-    hot_list = list(_request_rows(hot).order_by("-severity", "created_at", "id")[:LIST_SIZE])
+    hot_list = _HOT(*scope)
     appointments = list(
         orders.filter(appointment_start__gte=day_start, appointment_start__lt=day_end,
                       state__in=[*ACTIVE_STATES, WorkOrderState.COMPLETED])
@@ -196,7 +221,7 @@ def lead_dashboard(user: Any) -> dict[str, Any]:
     return {
         "region": user.region, "matrix": _open_by_state_and_severity(requests),
         "unassigned_count": unassigned.count(),
-        "unassigned": list(_work_order_rows(unassigned).order_by("created_at", "id")[:LIST_SIZE]),
+        "unassigned": _UNASSIGNED_OF_REQUESTS(*read_scope(user, VIEW_REQUESTS)),
         "engineers": engineers,
     }
 
