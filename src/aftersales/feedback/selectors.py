@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from aftersales.core.permissions import VIEW_CALLBACKS, VIEW_COMPLAINTS, has_perm
+from aftersales.core.permissions import VIEW_CALLBACKS, VIEW_COMPLAINTS, has_perm, read_scope
 
 from .choices import CallbackState, ComplaintState
 from .models import Callback, Complaint
@@ -16,12 +16,21 @@ OPEN_COMPLAINT_STATES = (ComplaintState.OPEN, ComplaintState.INVESTIGATING, Comp
 
 def callbacks_for(user: Any) -> QuerySet[Callback]:
     """Callbacks the user may see: all for office roles, those of his province's requests for a lead."""
+    scope, ids = read_scope(user, VIEW_CALLBACKS)
+    return callbacks_in_scope(scope, *ids)
+
+
+def callbacks_in_scope(scope: str, *ids: int) -> QuerySet[Callback]:
+    """`callbacks_for` from the user's `read_scope` (an engineer's "own" reaches all callbacks he may view)."""
+    from aftersales.servicedesk.models import ServiceRequest
+
     qs = Callback.objects.all()
-    if not has_perm(user, VIEW_CALLBACKS):
+    if scope == "none":
         return qs.none()
-    if user.role == "lead":
+    if scope in ("region", "no-region"):
         # A correlated EXISTS keeps the plan driven from the (small) callback set, not the province's requests.
-        return qs.filter(Exists(_province_requests(user).filter(pk=OuterRef("request_id"))))
+        province = ServiceRequest.objects.filter(province_id=ids[0] if ids else None)
+        return qs.filter(Exists(province.filter(pk=OuterRef("request_id"))))
     return qs
 
 
