@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.core.permissions import VIEW_WORK_ORDERS, read_scope
+from aftersales.core.prepared import PreparedQuery
 
 from .choices import ACTIVE_STATES, WorkOrderState
 from .models import Assignment, Visit, WorkOrder
@@ -142,11 +143,26 @@ MY_WORK_PAGE = 50
 def my_work(user: Any) -> QuerySet[WorkOrder]:
     """An engineer's open work orders: overdue and today's appointments first (soonest first), then later ones,
     then those without an appointment yet; with only the relations his list shows."""
-    return (
-        WorkOrder.objects.filter(engineer=user, state__in=ACTIVE_STATES)
+    return _my_work("list", user.pk)
+
+
+def _my_work(shape: Any, engineer_id: int) -> QuerySet[WorkOrder]:
+    """`shape`: "list", or ("first", n) for the first n rows (the size is part of the shape: it is in the SQL)."""
+    qs = (
+        WorkOrder.objects.filter(engineer_id=engineer_id, state__in=ACTIVE_STATES)
         .select_related("request", "request__customer", "request__site")
         .order_by(F("appointment_start").asc(nulls_last=True), "created_at", "id")
     )
+    return qs[:shape[1]] if shape != "list" else qs
+
+
+_MY_WORK_FIRST = PreparedQuery(_my_work)
+
+
+def my_work_first_page(user: Any) -> tuple[list[WorkOrder], bool]:
+    """The first MY_WORK_PAGE of `my_work`, and whether there are more (one prepared query, no count)."""
+    rows = _MY_WORK_FIRST(("first", MY_WORK_PAGE + 1), user.pk)
+    return rows[:MY_WORK_PAGE], len(rows) > MY_WORK_PAGE
 
 
 def unsigned_visits_exist(work_order: WorkOrder) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -211,9 +211,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def my_work(request: HttpRequest) -> HttpResponse:
     """The engineer's open work orders on his phone: overdue and today's first, at most MY_WORK_PAGE at a time,
     with how many more there are and a link to them."""
-    paginator = Paginator(selectors.my_work(request.user), selectors.MY_WORK_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
     field_url = pk_url("fieldservice:field")
+    paginator = Paginator(selectors.my_work(request.user), selectors.MY_WORK_PAGE)
+    if request.GET.get("page"):
+        page = paginator.get_page(request.GET.get("page"))
+    else:  # the first page, from one prepared query; counted only when there is more than a page
+        rows, more = selectors.my_work_first_page(request.user)
+        if not more:
+            return render(request, "fieldservice/my_work.html", {
+                "cards": [_job_card(wo, field_url) for wo in rows], "page": None, "rest": 0})
+        page = Page(rows, 1, paginator)
     return render(request, "fieldservice/my_work.html", {
         "cards": [_job_card(wo, field_url) for wo in page], "page": page,
         "rest": max(paginator.count - page.end_index(), 0),
