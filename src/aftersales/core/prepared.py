@@ -65,7 +65,9 @@ class PreparedQuery(Generic[M]):
             return []
         params = list(entry.params)
         for position, index in entry.slots:
-            params[position] = args[index]
+            # Keep the driver's wrapper of the compiled value (psycopg's Int8 for a bigint column, say).
+            kind = type(params[position])
+            params[position] = args[index] if kind is type(args[index]) else kind(args[index])
         sql, bound = entry.sql, tuple(params)
         queryset = entry.queryset._chain()  # a fresh result cache and query; nobody else sees this clone
         compiler = copy.copy(entry.compiler)  # select, klass_info and converters' inputs as compiled
@@ -117,9 +119,11 @@ class PreparedQuery(Generic[M]):
 
     @staticmethod
     def _slots(params: tuple[Any, ...], standins: tuple[Any, ...]) -> tuple[tuple[int, int], ...]:
+        # A driver may wrap a value in a subclass of its type (psycopg's Int8 for a bigint column).
         index = {(type(value), value): i for i, value in enumerate(standins)}
-        return tuple((p, index[type(value), value]) for p, value in enumerate(params)
-                     if type(value) in _STANDINS and (type(value), value) in index)
+        return tuple((p, index[base, value]) for p, value in enumerate(params)
+                     for base in _STANDINS if isinstance(value, base) and not isinstance(value, bool)
+                     and (base, base(value)) in index)
 
     def clear(self) -> None:
         """Forget the compiled SQL (tests that change the database settings)."""

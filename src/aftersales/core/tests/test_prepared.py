@@ -111,3 +111,18 @@ def test_a_string_the_lookup_transforms_is_refused(provinces):
     prepared = PreparedQuery(lambda shape, name: Region.objects.filter(name__icontains=name))
     with pytest.raises(ImproperlyConfigured, match="not every argument"):
         prepared("x", "湖")
+
+
+def test_bigint_columns_keep_the_drivers_wrapper(provinces, users):
+    """PostgreSQL's driver wraps a bigint parameter (psycopg's Int8): the prepared query must find and keep it."""
+    from aftersales.core import audit
+    from aftersales.core.models import AuditEntry
+    from aftersales.core.testing import make_request
+
+    first, second = make_request(actor=users["agent"]), make_request(actor=users["agent"])
+    prepared = PreparedQuery(lambda shape, ct, pk: audit.timeline_of(ct, pk).order_by("-id")[:5])
+    for sr in (first, second):
+        ct = AuditEntry.objects.filter(object_id=sr.pk).values_list("content_type_id", flat=True).first()
+        rows = prepared("x", ct, sr.pk)
+        assert rows and rows == list(audit.timeline_of(ct, sr.pk).order_by("-id")[:5])
+        assert all(r.object_id == sr.pk for r in rows)
