@@ -204,12 +204,12 @@ def bill_waive(request: HttpRequest, response: HttpResponse, body: WaiveIn,
     return _answer_bill(response, user, bill.pk)
 
 
-@router.get("/company-accounts", auth=needs(VIEW_BILLING), response=responses(200, list[AccountOut]),
+@router.get("/company-accounts", auth=needs(VIEW_BILLING), response=responses(200, Page[AccountOut]),
             summary="The company's designated accounts",
             description="The active bank accounts, QR codes and POS terminals customers pay into.")
-def account_list(request: HttpRequest) -> list[Any]:
+def account_list(request: HttpRequest, page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     actor(request, VIEW_BILLING)
-    return list(selectors.accounts())
+    return paginate(selectors.accounts(), page, page_size)
 
 
 # Work orders: their bill and quote ------------------------------------------------------------------------------

@@ -71,8 +71,13 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW_CONTRACTS)
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request.user, pk)
-    units = list(contract.equipment.select_related("product_model", "site", "site__city").order_by("serial"))
-    work_orders = list(contract.work_orders.select_related("request", "engineer").order_by("-created_at")[:20])
+    # A contract may cover units in several provinces: a regional lead sees his province's units and work orders.
+    covered = contract.equipment.all()
+    units = list(customer_selectors.equipment_for(request.user).filter(pk__in=covered.values("pk"))
+                 .order_by("serial"))
+    units_elsewhere = covered.count() - len(units)
+    work_orders = list(fs_selectors.work_orders_for(request.user).filter(contract=contract)
+                       .select_related("request", "engineer").order_by("-created_at")[:20])
     can_edit = has_perm(request.user, EDIT_CONTRACTS)
     actions = []
     if can_edit:
@@ -81,11 +86,12 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     renewal = getattr(contract, "renewal", None)
     can_renew = can_edit and contract.state in (ContractState.ACTIVE, ContractState.EXPIRED) and renewal is None
     entries = None
-    if has_perm(request.user, VIEW_AUDIT):
+    # The history names every covered unit: shown to those who see all of them.
+    if has_perm(request.user, VIEW_AUDIT) and not units_elsewhere:
         entries = list(audit.timeline(contract)[:200])
     today = timezone.localdate()
     return render(request, "contracts/detail.html", {
-        "contract": contract, "units": units, "usage": selectors.visits_used(contract), "work_orders": work_orders,
+        "contract": contract, "units": units, "units_elsewhere": units_elsewhere, "usage": selectors.visits_used(contract), "work_orders": work_orders,
         "actions": actions, "can_edit": can_edit and contract.state in (ContractState.DRAFT, ContractState.ACTIVE),
         "can_renew": can_renew, "renewal": renewal, "entries": entries,
         "days_left": (contract.end_date - today).days if contract.state == ContractState.ACTIVE else None,

@@ -27,7 +27,15 @@ from .permissions import VIEW_AUDIT, has_perm
 from .views import page_number, permission_required
 
 PAGE_SIZE = 50
-AUDITED_APPS = ("accounts", "core", "customers", "servicedesk", "fieldservice", "feedback")
+
+
+def _audited_apps() -> tuple[str, ...]:
+    """Every bounded context of the product keeps its changes in the one trail, so every one is listed."""
+    from django.apps import apps
+
+    return tuple(sorted(c.label for c in apps.get_app_configs() if c.name.startswith("aftersales.")))
+
+
 RECORD_HISTORY_LIMIT = 500
 
 
@@ -48,6 +56,16 @@ RECORD_PAGES: dict[str, tuple[str, Callable[[Any], QuerySet[Any]]]] = {
     "customers.customer": ("customers:detail", _scoped("aftersales.customers.selectors.customers_for")),
     "feedback.complaint": ("feedback:complaint", _scoped("aftersales.feedback.selectors.complaints_for")),
     "feedback.callback": ("feedback:callback", _scoped("aftersales.feedback.selectors.callbacks_for")),
+    "contracts.contract": ("contracts:detail", _scoped("aftersales.contracts.selectors.contracts_for")),
+    "billing.bill": ("billing:detail", _scoped("aftersales.billing.selectors.bills_for")),
+    "billing.quote": ("billing:quote", _scoped("aftersales.billing.selectors.quotes_for")),
+    "inventory.part": ("inventory:part", _scoped("aftersales.inventory.selectors.parts_for")),
+    "inventory.stocklocation": ("inventory:location", _scoped("aftersales.inventory.selectors.locations_for")),
+    "inventory.purchaserequest": ("inventory:purchase_detail",
+                                  _scoped("aftersales.inventory.selectors.purchase_requests_for")),
+    "rma.rmacase": ("rma:detail", _scoped("aftersales.rma.selectors.cases_for")),
+    "returns.returnrequest": ("returns:detail", _scoped("aftersales.returns.selectors.returns_for")),
+    "returns.recallcampaign": ("returns:recall_detail", _scoped("aftersales.returns.selectors.campaigns_for")),
 }
 
 
@@ -90,7 +108,7 @@ def entry_link(entry: AuditEntry) -> str:
 
 
 def _record_types() -> QuerySet[ContentType]:
-    return ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("app_label", "model")
+    return ContentType.objects.filter(app_label__in=_audited_apps()).order_by("app_label", "model")
 
 
 class AuditFilterForm(forms.Form):
@@ -160,7 +178,7 @@ def _record_or_404(request: HttpRequest, content_type_id: int, object_id: int) -
         ct = ContentType.objects.get_for_id(content_type_id)
     except ContentType.DoesNotExist:
         raise Http404
-    if ct.app_label not in AUDITED_APPS or ct.model_class() is None:
+    if ct.app_label not in _audited_apps() or ct.model_class() is None:
         raise Http404
     page = RECORD_PAGES.get(f"{ct.app_label}.{ct.model}")
     if page is not None:

@@ -63,7 +63,33 @@ def sites_for(user: Any) -> QuerySet[Site]:
 
 
 def contacts_for(user: Any) -> QuerySet[Contact]:
-    return Contact.objects.select_related("customer", "site").filter(customer__in=customers_for(user).values("pk"))
+    """Contacts the user may see: a lead those at his province's sites and the customer-wide ones (no site) of
+    his customers; other roles with the permission all."""
+    qs = Contact.objects.select_related("customer", "site")
+    if not has_perm(user, VIEW_CUSTOMERS):
+        return qs.none()
+    if user.role == "lead":
+        return qs.filter(Q(site__province_id=user.region_id)
+                         | Q(site__isnull=True, customer__in=customers_for(user).values("pk")))
+    return qs
+
+
+def customer_history(user: Any, customer: Customer) -> QuerySet[Any]:
+    """The customer's timeline (its own entries and those of the records filed under it) as far as the user may
+    see it: a lead sees the customer's own entries and those of the sites, contacts and units of his province;
+    contracts, which may cover units of several provinces, keep their history on their own page."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from aftersales.core import audit
+
+    entries = audit.timeline(customer)
+    if user.role != "lead":
+        return entries
+    ct = ContentType.objects.get_for_model
+    visible = Q(content_type=ct(Customer), object_id=customer.pk)
+    for model, qs in ((Site, sites_for(user)), (Contact, contacts_for(user)), (Equipment, equipment_for(user))):
+        visible |= Q(content_type=ct(model), object_id__in=qs.filter(customer=customer).values("pk"))
+    return entries.filter(visible)
 
 
 def equipment_for(user: Any) -> QuerySet[Equipment]:

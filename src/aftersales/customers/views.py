@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersales.core import audit
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError, StaleVersion
 from aftersales.core.permissions import (
@@ -42,7 +41,14 @@ from .forms import (
     VersionedForm,
 )
 from .models import Contact, Customer
-from .selectors import contacts_for, customers_for, equipment_for, product_models_for, sites_for
+from .selectors import (
+    contacts_for,
+    customer_history,
+    customers_for,
+    equipment_for,
+    product_models_for,
+    sites_for,
+)
 
 PAGE_SIZE = 25
 EQUIPMENT_SHOWN = 200
@@ -106,7 +112,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["requests"] = list(requests_for(user).filter(customer=customer)
                                    .select_related("equipment__product_model").order_by("-created_at")[:10])
     if has_perm(user, VIEW_AUDIT):
-        latest = list(audit.timeline(customer).order_by("-id")[:TIMELINE_SHOWN])
+        latest = list(customer_history(user, customer).order_by("-id")[:TIMELINE_SHOWN])
         context["entries"] = latest[::-1]
     return render(request, "customers/detail.html", context)
 

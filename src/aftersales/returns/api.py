@@ -27,8 +27,8 @@ from aftersales.core.permissions import (
     VIEW_RECALLS,
     VIEW_RETURNS,
 )
-from aftersales.customers.models import Equipment, ProductModel
-from aftersales.customers.selectors import customers_for
+from aftersales.customers.models import ProductModel
+from aftersales.customers.selectors import customers_for, equipment_for
 from aftersales.fieldservice.selectors import work_orders_for
 from aftersales.inventory.models import Part, StockLocation
 from aftersales.servicedesk.selectors import requests_for
@@ -83,7 +83,7 @@ def return_create(request: HttpRequest, body: ReturnCreateIn) -> Status:
     customer = _ref(customers_for(user), body.customer_id, "customer_id")
     created = services.return_request_create(
         actor=user, customer=customer, kind=body.kind, reason=body.reason,
-        equipment=_ref(Equipment.objects.select_related("site"), body.equipment_id, "equipment_id"),
+        equipment=_ref(equipment_for(user).filter(customer=customer), body.equipment_id, "equipment_id"),
         part=_ref(Part.objects.filter(is_active=True), body.part_id, "part_id"), quantity=body.quantity,
         source_request=_ref(requests_for(user), body.source_request_id, "source_request_id"),
         source_work_order=_ref(work_orders_for(user).select_related("request"), body.source_work_order_id,
@@ -128,7 +128,12 @@ def return_decide(request: HttpRequest, response: HttpResponse, body: DecideIn,
 @router.get("/recall-campaigns", auth=needs(VIEW_RECALLS), response=responses(200, Page[CampaignOut]),
             summary="List recall campaigns", description="Newest first, each with its progress.")
 def campaign_list(request: HttpRequest, page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
-    return paginate(selectors.campaigns_for(actor(request)).order_by("-created_at", "-id"), page, page_size)
+    user = actor(request)
+    result = paginate(selectors.campaigns_for(user).order_by("-created_at", "-id"), page, page_size)
+    progress = selectors.progress_of(user, result["results"])
+    for campaign in result["results"]:
+        campaign.progress = progress[campaign.pk]
+    return result
 
 
 @router.post("/recall-campaigns", auth=needs(MANAGE_RECALLS), response=responses(201, CampaignOut, write=True),

@@ -99,7 +99,7 @@ class ReturnOut(Schema):
 
     @staticmethod
     def resolve_approvals(obj: Any) -> list[Any]:
-        return list(obj.approvals.select_related("decided_by"))
+        return list(obj.approvals.all())  # prefetched with their deciders (selectors.with_relations)
 
 
 class CampaignIn(Schema):
@@ -146,6 +146,8 @@ class CampaignOut(Schema):
 
     @staticmethod
     def resolve_progress(obj: Any, context: Any) -> dict[str, Any]:
+        if hasattr(obj, "progress"):  # a list page computes all its campaigns' progress at once
+            return obj.progress
         from .selectors import progress
 
         user = getattr(context["request"], "auth", None) if context else None

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from aftersales.core.models import regions_by_id
 from aftersales.core.permissions import VIEW_RECALLS, VIEW_RETURNS, has_perm
 from aftersales.fieldservice.choices import WorkOrderState
 
 from .choices import ROLE_STEP, ReturnState
-from .models import RecallCampaign, RecallUnit, ReturnRequest
+from .models import RecallCampaign, RecallUnit, ReturnApproval, ReturnRequest
 
 
 def returns_for(user: Any) -> QuerySet[ReturnRequest]:
@@ -29,7 +29,8 @@ def returns_for(user: Any) -> QuerySet[ReturnRequest]:
 def with_relations(qs: QuerySet[ReturnRequest]) -> QuerySet[ReturnRequest]:
     return qs.select_related("customer", "equipment", "equipment__product_model", "part", "assessor",
                              "return_location", "replacement_part", "replacement_location", "source_request",
-                             "source_work_order", "bill", "created_by")
+                             "source_work_order", "bill", "created_by").prefetch_related(
+        Prefetch("approvals", queryset=ReturnApproval.objects.select_related("decided_by")))
 
 
 def return_list(user: Any, *, state: str = "", kind: str = "", mine: bool = False) -> QuerySet[ReturnRequest]:
@@ -68,35 +69,28 @@ def units_for(user: Any, campaign: RecallCampaign) -> QuerySet[RecallUnit]:
 
 def progress(user: Any, campaign: RecallCampaign) -> dict[str, Any]:
     """Done = the unit's work order is completed. Overall and by province, with percentages."""
-    done_q = Q(work_order__state=WorkOrderState.COMPLETED)
-    units = RecallUnit.objects.filter(campaign=campaign)
-    if getattr(user, "role", "") == "lead":
-        units = units.filter(province_id=user.region_id)
-    rows = units.values("province_id").annotate(total=Count("id"), done=Count("id", filter=done_q)).order_by(
-        "province_id")
-    regions = regions_by_id()
-    by_province = []
-    for row in rows:
-        region = regions.get(row["province_id"])
-        by_province.append({"province": region.label if region else "—", "total": row["total"], "done": row["done"],
-                            "percent": _percent(row["done"], row["total"])})
-    total = sum(r["total"] for r in by_province)
-    done = sum(r["done"] for r in by_province)
-    return {"total": total, "done": done, "percent": _percent(done, total),
-            "by_province": sorted(by_province, key=lambda r: r["province"])}
+    return progress_of(user, [campaign])[campaign.pk]
 
 
-def overall_progress(user: Any, campaigns: list[RecallCampaign]) -> dict[int, dict[str, Any]]:
-    """Done / total / % of several campaigns in one query (the campaign list)."""
+def progress_of(user: Any, campaigns: list[RecallCampaign]) -> dict[int, dict[str, Any]]:
+    """`progress` of several campaigns (a list page) in one query: campaign id → progress."""
     units = RecallUnit.objects.filter(campaign__in=[c.pk for c in campaigns])
     if getattr(user, "role", "") == "lead":
         units = units.filter(province_id=user.region_id)
-    rows = units.values("campaign_id").annotate(
+    rows = units.values("campaign_id", "province_id").annotate(
         total=Count("id"), done=Count("id", filter=Q(work_order__state=WorkOrderState.COMPLETED))).order_by()
-    result = {c.pk: {"total": 0, "done": 0, "percent": 0.0} for c in campaigns}
+    regions = regions_by_id()
+    provinces: dict[int, list[dict[str, Any]]] = {c.pk: [] for c in campaigns}
     for row in rows:
-        result[row["campaign_id"]] = {"total": row["total"], "done": row["done"],
-                                      "percent": _percent(row["done"], row["total"])}
+        region = regions.get(row["province_id"])
+        provinces[row["campaign_id"]].append({"province": region.label if region else "—", "total": row["total"],
+                                              "done": row["done"], "percent": _percent(row["done"], row["total"])})
+    result = {}
+    for pk, by_province in provinces.items():
+        total = sum(r["total"] for r in by_province)
+        done = sum(r["done"] for r in by_province)
+        result[pk] = {"total": total, "done": done, "percent": _percent(done, total),
+                      "by_province": sorted(by_province, key=lambda r: r["province"])}
     return result
 
 

@@ -22,7 +22,7 @@ from aftersales.core.permissions import (
 )
 from aftersales.core.views import conflict_text, page_number, permission_required, positive_int
 from aftersales.customers.models import Equipment
-from aftersales.customers.selectors import customers_for, intake_search
+from aftersales.customers.selectors import customers_for, equipment_for, intake_search
 
 from . import selectors, services
 from .choices import CHAIN, ROLE_STEP, ReturnKind, ReturnState, Step
@@ -56,8 +56,8 @@ def return_new(request: HttpRequest) -> HttpResponse:
     customer = customers.filter(pk=positive_int(request.GET.get("customer") or request.POST.get("customer")) or 0).first()
     q = request.GET.get("q", "")[:100]
     matches = intake_search(request.user, q) if q and customer is None else []
-    kwargs = {"customers": customers, "equipment": Equipment.objects.filter(customer=customer).select_related(
-        "product_model") if customer else Equipment.objects.none()}
+    kwargs = {"customers": customers, "equipment": equipment_for(request.user).filter(customer=customer)
+              if customer else Equipment.objects.none()}
     status = 200
     if request.method == "POST":
         form = ReturnCreateForm(request.POST, **kwargs)
@@ -138,7 +138,7 @@ def return_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_list(request: HttpRequest) -> HttpResponse:
     page = paginate(selectors.campaigns_for(request.user).order_by("-created_at", "-id"), page_number(request),
                     PAGE_SIZE)
-    progress = selectors.overall_progress(request.user, page["results"])
+    progress = selectors.progress_of(request.user, page["results"])
     for campaign in page["results"]:
         campaign.progress = progress[campaign.pk]
     return render(request, "returns/recalls.html", {"page": page,

@@ -23,7 +23,7 @@ from aftersales.core.api_support import (
 )
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import HANDLE_RMA, REGISTER_RMA, VIEW_RMA
-from aftersales.customers.models import Customer, Equipment
+from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customers_for
 from aftersales.fieldservice.selectors import work_orders_for
 from aftersales.suppliers.models import Supplier
@@ -99,7 +99,7 @@ def case_register(request: HttpRequest, body: RmaRegisterIn) -> Status:
         raise ValidationFailed(errors=[{"field": "customer_id", "message": "unknown customer"}])
     equipment = None
     if body.equipment_id:
-        equipment = Equipment.objects.select_related("site").filter(pk=body.equipment_id, customer=customer).first()
+        equipment = selectors.registrable_units(user, customer, work_order).filter(pk=body.equipment_id).first()
         if equipment is None:
             raise ValidationFailed(errors=[{"field": "equipment_id", "message": "unknown equipment"}])
     case = services.rma_register(actor=user, customer=customer, equipment=equipment, source_work_order=work_order,
@@ -260,12 +260,13 @@ def case_return_receipt(request: HttpRequest, id: int = path_id(),  # noqa: A002
     return answer
 
 
-@router.get("/rma-vendor-stats", auth=needs(VIEW_RMA), response=responses(200, list[VendorStatsOut]),
+@router.get("/rma-vendor-stats", auth=needs(VIEW_RMA), response=responses(200, Page[VendorStatsOut]),
             summary="Vendor turnaround statistics",
             description="Per vendor: items shipped, received back, still away, median and average days away, and "
                         "how many were away more than 14 days; `since` limits to items first shipped on or after.")
-def vendor_stats(request: HttpRequest, since: Day | None = Query(None, description="YYYY-MM-DD")) -> list[Any]:
-    return selectors.vendor_stats(actor(request), since=since)
+def vendor_stats(request: HttpRequest, since: Day | None = Query(None, description="YYYY-MM-DD"),
+                 page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
+    return paginate(selectors.vendor_stats(actor(request), since=since), page, page_size)
 
 
 @router.get("/rma-customer-notices", auth=needs(VIEW_RMA), response=responses(200, Page[NoticeOut]),

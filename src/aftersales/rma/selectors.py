@@ -27,6 +27,22 @@ def cases_for(user: Any) -> QuerySet[RmaCase]:
     return qs
 
 
+def registrable_units(user: Any, customer: Any, work_order: Any = None) -> QuerySet[Any]:
+    """The units an item may be registered against: the customer's units the user may see, or, coming from a
+    work order (an engineer who took the item back), the units at that work order's site."""
+    from aftersales.customers.models import Equipment
+    from aftersales.customers.selectors import equipment_for
+
+    if customer is None:
+        return Equipment.objects.none()
+    if work_order is not None:
+        units = Equipment.objects.filter(customer=customer, site_id=work_order.request.site_id)
+        if work_order.request.equipment_id:
+            units = units | Equipment.objects.filter(pk=work_order.request.equipment_id)
+        return units.select_related("product_model", "site")
+    return equipment_for(user).filter(customer=customer)
+
+
 def with_relations(qs: QuerySet[RmaCase]) -> QuerySet[RmaCase]:
     return qs.select_related("customer", "equipment", "equipment__product_model", "vendor", "source_work_order",
                              "registered_by")

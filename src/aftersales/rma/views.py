@@ -19,7 +19,7 @@ from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import HANDLE_RMA, REGISTER_RMA, VIEW_RMA, has_perm
 from aftersales.core.views import conflict_text, page_number, permission_required, positive_int, serve_file
-from aftersales.customers.models import Customer, Equipment
+from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customers_for, intake_search
 from aftersales.fieldservice.models import WorkOrder
 from aftersales.fieldservice.selectors import work_orders_for
@@ -74,8 +74,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         customer = work_order.request.customer
     q = request.GET.get("q", "")[:100]
     matches = intake_search(request.user, q) if q and customer is None else []
-    equipment = Equipment.objects.filter(customer=customer).select_related("product_model") if customer else (
-        Equipment.objects.none())
+    equipment = selectors.registrable_units(request.user, customer, work_order)
     form_kwargs = {"customers": customers, "equipment": equipment,
                    "work_orders": WorkOrder.objects.filter(pk=work_order.pk) if work_order else WorkOrder.objects.none()}
     status = 200

@@ -12,8 +12,18 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from aftersales.core.api import get_or_404, needs
-from aftersales.core.api_support import Day, actor, body_example, etag, if_match, path_id, responses
+from aftersales.core.api import Page, get_or_404, needs, paginate
+from aftersales.core.api_support import (
+    Day,
+    actor,
+    body_example,
+    etag,
+    if_match,
+    page_no,
+    page_size,
+    path_id,
+    responses,
+)
 from aftersales.core.errors import PermissionDenied, ValidationFailed
 from aftersales.core.permissions import CONFIGURE, VIEW_AUDIT, VIEW_REQUESTS
 from aftersales.servicedesk import selectors as desk_selectors
@@ -95,13 +105,15 @@ POLICY_EXAMPLE = {
 }
 
 
-@router.get("/sla-policies", auth=needs(VIEW_REQUESTS), response=responses(200, list[PolicyOut]),
+@router.get("/sla-policies", auth=needs(VIEW_REQUESTS), response=responses(200, Page[PolicyOut]),
             summary="List SLA policies",
             description="Every policy with its targets and escalation steps. A request's clocks follow the most "
                         "specific active policy that matches its type, severity, region class and customer.")
-def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
+def policy_list(request: HttpRequest, page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     actor(request, VIEW_REQUESTS)
-    return [policy_out(p) for p in _policies()]
+    result = paginate(_policies(), page, page_size)
+    result["results"] = [policy_out(p) for p in result["results"]]
+    return result
 
 
 @router.get("/sla-policies/{id}", auth=needs(VIEW_REQUESTS), response=responses(200, PolicyOut),
@@ -168,12 +180,12 @@ def policy_update(request: HttpRequest, response: HttpResponse, payload: PolicyP
 # -- calendars ---------------------------------------------------------------------------------------------------
 
 
-@router.get("/calendars", auth=needs(VIEW_REQUESTS), response=responses(200, list[CalendarOut]),
+@router.get("/calendars", auth=needs(VIEW_REQUESTS), response=responses(200, Page[CalendarOut]),
             summary="Working-time calendars",
             description="Working hours per weekday, time zone, and the years whose holiday table is official.")
-def calendar_list(request: HttpRequest) -> list[WorkCalendar]:
+def calendar_list(request: HttpRequest, page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     actor(request, VIEW_REQUESTS)
-    return list(WorkCalendar.objects.order_by("-is_default", "name"))
+    return paginate(WorkCalendar.objects.order_by("-is_default", "name", "id"), page, page_size)
 
 
 @router.get("/calendars/{id}/days", auth=needs(VIEW_REQUESTS), response=responses(200, CalendarYearOut),

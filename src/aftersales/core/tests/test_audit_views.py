@@ -120,3 +120,22 @@ def test_list_pages_without_counting(users, monkeypatch):
     second = client.get(reverse("core:audit_list"), {"page": 2})
     assert second.context["page"]["has_previous"]
     assert {e.pk for e in first.context["page"]["results"]}.isdisjoint(e.pk for e in second.context["page"]["results"])
+
+
+def test_every_context_s_records_have_a_history_page_and_a_link(users):
+    """The trail lists the changes of every bounded context; each row's record opens (its own page, or its history
+    in the audit trail), and the record-type filter offers them."""
+    from aftersales.inventory import services as inventory
+    from aftersales.inventory.models import StockLocation
+
+    keeper = users["admin"]
+    part = inventory.part_create(actor=keeper, number="CH-CT-3211", name="风机交流接触器")
+    location = inventory.location_create(actor=keeper, code="WH-01", name="中心仓库", kind="warehouse")
+    client = login(users["manager"])
+    body = client.get(reverse("core:audit_list")).content.decode()
+    assert reverse("inventory:part", args=[part.pk]) in body
+    for record in (part, location):
+        assert client.get(record_url("core:audit_record", record)).status_code == 200
+    assert isinstance(location, StockLocation)
+    types = client.get(reverse("core:audit_list")).context["form"].fields["record_type"].queryset
+    assert {"inventory", "contracts", "billing", "rma", "returns"} <= {ct.app_label for ct in types}

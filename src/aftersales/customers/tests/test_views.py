@@ -332,3 +332,43 @@ def test_sample_download(world, users):
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"\xef\xbb\xbf")
+
+
+def test_lead_sees_only_his_provinces_part_of_a_customer_that_spans_provinces(db, users, city, api_client):
+    """A fleet customer with a depot in Hubei and one in Hunan: the Hubei lead sees the customer, but not the
+    Hunan depot's contact, unit or their history, on the page or through the API."""
+    from aftersales.contracts import services as contracts
+
+    admin = users["admin"]
+    fleet = make_customer(name="湖北顺达物流有限公司", actor=admin)
+    wuhan_depot = make_site(customer=fleet, city=city, name="武汉车队", actor=admin)
+    changsha = region_city("430100", "长沙市", "430000", "湖南省")
+    changsha_depot = make_site(customer=fleet, city=changsha, name="长沙分公司车队", actor=admin)
+    mine = services.contact_create(actor=admin, customer=fleet, name="王调度", phone="13800000001", site=wuhan_depot)
+    theirs = services.contact_create(actor=admin, customer=fleet, name="罗斌", phone="13874810923",
+                                     site=changsha_depot)
+    everyone = services.contact_create(actor=admin, customer=fleet, name="总经理", phone="13800000003")
+    model = make_model(actor=admin)
+    here = make_equipment(site=wuhan_depot, product_model=model, serial="YC-HB-1", actor=admin)
+    there = make_equipment(site=changsha_depot, product_model=model, serial="YC-HN-1", actor=admin)
+    contract = contracts.contract_create(
+        actor=users["manager"], customer=fleet, title="车队维保", start_date=timezone.localdate(),
+        end_date=timezone.localdate() + dt.timedelta(days=365), equipment=[here, there])
+
+    lead = users["lead"]
+    page = client_for(lead).get(reverse("customers:detail", args=[fleet.pk])).content.decode()
+    assert "王调度" in page and "总经理" in page and "YC-HB-1" in page
+    assert "罗斌" not in page and "长沙分公司车队" not in page and "YC-HN-1" not in page
+    manager_page = client_for(users["manager"]).get(reverse("customers:detail", args=[fleet.pk])).content.decode()
+    assert "罗斌" in manager_page and "长沙分公司车队" in manager_page
+
+    api = api_client(lead)
+    assert api.get(f"/api/v1/contacts/{mine.pk}").status_code == 200
+    assert api.get(f"/api/v1/contacts/{everyone.pk}").status_code == 200
+    assert api.get(f"/api/v1/contacts/{theirs.pk}").status_code == 404
+    listed = {c["id"] for c in api.get(f"/api/v1/contacts?customer={fleet.pk}").json()["results"]}
+    assert listed == {mine.pk, everyone.pk}
+
+    contract_page = client_for(lead).get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert "YC-HB-1" in contract_page and "YC-HN-1" not in contract_page
+    assert "1 more unit outside your region" in contract_page

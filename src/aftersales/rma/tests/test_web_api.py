@@ -105,7 +105,7 @@ def test_api_packing_list_and_stats(clerk, api_client):
     client = api_client(clerk)
     pdf = client.get(f"/api/v1/rma-cases/{case.pk}/packing-list.pdf?lang=zh-hans")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    stats = client.get("/api/v1/rma-vendor-stats").json()
+    stats = client.get("/api/v1/rma-vendor-stats").json()["results"]
     assert stats[0]["shipped"] == 1 and stats[0]["away_now"] == 1
     response = client.post(f"/api/v1/rma-cases/{case.pk}/chase", {"note": "已催"}, content_type="application/json")
     assert response.status_code == 201

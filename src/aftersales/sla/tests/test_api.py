@@ -52,7 +52,7 @@ def test_policy_create_read_and_patch_with_etag(users, api_client):
     assert twice.status_code == 422
     assert api_client(users["agent"]).post("/api/v1/sla-policies", body,
                                            content_type="application/json").status_code == 403
-    assert any(p["id"] == pk for p in api_client(users["agent"]).get("/api/v1/sla-policies").json())
+    assert any(p["id"] == pk for p in api_client(users["agent"]).get("/api/v1/sla-policies").json()["results"])
 
 
 def test_calendar_days_of_a_year(users, api_client):
@@ -62,7 +62,7 @@ def test_calendar_days_of_a_year(users, api_client):
                                            official_years=[2026])
     CalendarDay.objects.create(calendar=calendar, date=dt.date(2026, 2, 14), is_workday=True, name="春节")
     client = api_client(users["agent"])
-    assert any(c["id"] == calendar.pk for c in client.get("/api/v1/calendars").json())
+    assert any(c["id"] == calendar.pk for c in client.get("/api/v1/calendars").json()["results"])
     body = client.get(f"/api/v1/calendars/{calendar.pk}/days?year=2026").json()
     assert body["official"] is True and body["days"] == [
         {"date": "2026-02-14", "is_workday": True, "name": "春节", "source": "admin"}]
