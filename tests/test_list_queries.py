@@ -24,7 +24,7 @@ NOT_LISTS = {
 PARAMS = {"/service-requests/duplicates": "?equipment={equipment}"}
 
 
-def _more_rows(world: Any) -> None:
+def _more_rows(world: Any) -> None:  # noqa: F811
     """The lists the matrix's world fills with fewer than two rows."""
     from aftersales.core.testing import make_equipment
     from aftersales.inventory import ledger
