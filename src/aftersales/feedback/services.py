@@ -65,9 +65,13 @@ def callback_record(*, actor: Any, callback: Callback, result: str, satisfaction
     if satisfaction is not None and satisfaction <= LOW_SATISFACTION:
         from aftersales.servicedesk.services import reopen_deadline, request_reopen
 
+        from aftersales.servicedesk.choices import REQUEST_MACHINE
+
         deadline = reopen_deadline(callback.request)
-        reopenable = deadline is None or timezone.now() <= deadline
-        # Past the reopen period the unhappy customer still reaches the manager, as a complaint.
+        reopenable = (REQUEST_MACHINE.can("reopen", callback.request.state)
+                      and (deadline is None or timezone.now() <= deadline))
+        # Past the reopen period, or when the request was already reopened (someone is on it again), the unhappy
+        # customer still reaches the manager, as a complaint.
         if settings.AFTERSALES_LOW_SATISFACTION_ACTION == "reopen" and reopenable:
             request_reopen(actor=actor, request=callback.request, system=True,
                            reason=f"callback satisfaction {satisfaction}: {comment}"[:500])

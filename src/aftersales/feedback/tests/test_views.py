@@ -130,6 +130,23 @@ def test_low_satisfaction_reopens_the_request_when_configured(users, settings):
     assert f"request {callback.request.number} reopened" in page.content.decode()
 
 
+def test_low_satisfaction_on_a_request_reopened_meanwhile_becomes_a_complaint(users, settings):
+    """Reopen mode, but the request was already reopened by hand before the call: the callback is still recorded,
+    and the unhappy customer reaches the manager as a complaint."""
+    from aftersales.servicedesk import services as desk
+
+    settings.AFTERSALES_LOW_SATISFACTION_ACTION = "reopen"
+    callback = resolved_callback(users)
+    desk.request_reopen(actor=users["dispatcher"], request=callback.request, reason="客户来电仍有异响")
+    callback.refresh_from_db()
+    done = feedback.callback_record(actor=users["agent"], callback=callback, result="reached", satisfaction=1,
+                                    comment="还是响")
+    assert done.state == "done" and done.satisfaction == 1
+    assert Complaint.objects.get(callback=done).description == "还是响"
+    callback.request.refresh_from_db()
+    assert callback.request.reopen_count == 1
+
+
 def test_stale_version_is_refused(users):
     callback = resolved_callback(users)
     stale = callback.version
