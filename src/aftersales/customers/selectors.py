@@ -161,6 +161,9 @@ def intake_search(user: Any, query: str, limit: int = 8) -> list[CustomerMatch]:
         name_q |= Q(search_initials__startswith=lowered) | Q(search_pinyin__startswith=lowered)
     for customer in customers.filter(name_q).order_by("name")[:limit]:
         add(customer, "name")
+    if not digits and len(query) >= 2:  # a contact's name: the caller often gives his own, not the company's
+        for contact in contacts_for(user).filter(name__icontains=query).order_by("name")[:limit]:
+            add(contact.customer, "contact").contacts.append(contact)
 
     matches = list(found.values())[:limit]
     ids = [m.customer.pk for m in matches]

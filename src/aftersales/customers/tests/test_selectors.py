@@ -22,3 +22,19 @@ def test_product_models_are_read_once_and_follow_saves(django_assert_num_queries
     assert product_models_by_id([a.pk])[a.pk].name == "离心式冷水机组"
     b.delete()
     assert product_models_by_id([b.pk]) == {}
+
+
+def test_intake_finds_a_customer_by_its_contact_s_name(users, city):
+    """The caller gives his own name ("I'm 吴俊 from the data centre"), not the company's."""
+    from aftersales.core.testing import make_customer, make_site
+    from aftersales.customers import services
+    from aftersales.customers.selectors import intake_search
+
+    admin = users["admin"]
+    centre = make_customer(name="郑州中原云数据中心有限公司", actor=admin)
+    site = make_site(customer=centre, city=city, actor=admin)
+    services.contact_create(actor=admin, customer=centre, name="吴俊", phone="13912345678", site=site)
+    make_customer(name="武汉卓成机电有限公司", actor=admin)
+    matches = intake_search(users["agent"], "吴俊")
+    assert [m.customer.pk for m in matches] == [centre.pk]
+    assert "contact" in matches[0].reasons and [c.name for c in matches[0].contacts] == ["吴俊"]
