@@ -63,9 +63,8 @@ def callback_record(*, actor: Any, callback: Callback, result: str, satisfaction
                               "attempts": callback.attempts + 1})
     sla.clocks_on_callback_done(request=callback.request, actor=actor, at=callback.done_at)
     if satisfaction is not None and satisfaction <= LOW_SATISFACTION:
-        from aftersales.servicedesk.services import reopen_deadline, request_reopen
-
         from aftersales.servicedesk.choices import REQUEST_MACHINE
+        from aftersales.servicedesk.services import reopen_deadline, request_reopen
 
         deadline = reopen_deadline(callback.request)
         reopenable = (REQUEST_MACHINE.can("reopen", callback.request.state)

@@ -28,6 +28,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from aftersales.customers.choices import WarrantyStatus
+
 from .choices import VisitOutcome
 from .models import ServiceReceipt
 
@@ -127,24 +129,59 @@ def _grid(rows: list[list[Any]], widths: list[float], header: bool = False) -> T
     return table
 
 
-def _signature_image(receipt: ServiceReceipt) -> Image | None:
+def _image(name: str, box_w: float, box_h: float, max_px: int | None = None) -> Image | None:
+    """A stored image scaled into the box; with `max_px`, re-encoded smaller first (a phone photo is megabytes)."""
     try:
-        with default_storage.open(receipt.signature.name, "rb") as handle:
+        with default_storage.open(name, "rb") as handle:
             data = io.BytesIO(handle.read())
     except (OSError, ValueError):
-        log.warning("Signature file of receipt %s is missing", receipt.number)
+        log.warning("Image file %s is missing", name)
         return None
     from PIL import Image as PILImage
 
     try:
         with PILImage.open(data) as probe:
             width, height = probe.size
+            if max_px and max(width, height) > max_px:
+                probe.thumbnail((max_px, max_px))
+                data = io.BytesIO()
+                probe.convert("RGB").save(data, format="JPEG", quality=80)
+                width, height = probe.size
     except OSError:
         return None
     data.seek(0)
-    box_w, box_h = 70 * mm, 30 * mm
     scale = min(box_w / max(width, 1), box_h / max(height, 1))
     return Image(data, width=width * scale, height=height * scale)
+
+
+def _signature_image(signed: Any) -> Image | None:
+    """The signature of a receipt (or of anything else signed on screen: an RMA return) in its box."""
+    return _image(signed.signature.name, 70 * mm, 30 * mm)
+
+
+PHOTOS_SHOWN = 6
+
+
+def _photos(visit: Any, width: float, p: Any, s: dict[str, ParagraphStyle]) -> list[Any]:
+    """The visit's photos, three to a row with their captions; the rest are counted."""
+    photos = list(visit.photos.order_by("created_at", "id"))
+    if not photos:
+        return []
+    cell_w = width / 3
+    caption = ParagraphStyle("caption", parent=s["small"], alignment=TA_CENTER)
+    cells = []
+    for photo in photos[:PHOTOS_SHOWN]:
+        image = _image(photo.file.name, cell_w - 6 * mm, 45 * mm, max_px=900)
+        cells.append([image or p(""), Paragraph(escape(photo.caption), caption)])
+    rows = [cells[i:i + 3] + [""] * (3 - len(cells[i:i + 3])) for i in range(0, len(cells), 3)]
+    table = Table(rows, colWidths=[cell_w] * 3)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm)]))
+    story: list[Any] = [Paragraph(escape(_("Photos")), s["section"]), table]
+    if len(photos) > PHOTOS_SHOWN:
+        story.append(Paragraph(escape(_("%(count)d more photos are kept with the work order.")
+                                      % {"count": len(photos) - PHOTOS_SHOWN}), s["small"]))
+    return story
 
 
 def render_receipt(receipt: ServiceReceipt) -> bytes:
@@ -185,7 +222,9 @@ def _render(receipt: ServiceReceipt, font: str, cjk: bool) -> bytes:
     site = request.site
     equipment = request.equipment
     model = equipment.product_model if equipment else request.product_model
-    warranty = equipment.get_warranty_status_display() if equipment else ""
+    # As it was on the day of the visit: a receipt printed again later must say what the customer signed.
+    visit_day = timezone.localtime(visit.arrived_at, tz).date() if visit.arrived_at else None
+    warranty = str(WarrantyStatus(equipment.warranty_status(on=visit_day)).label) if equipment else ""
     story.append(_grid([
         [lab(_("Customer")), p(customer.name), lab(_("Contact")),
          p(" ".join(x for x in (request.contact_name, request.contact_phone) if x))],
@@ -223,6 +262,8 @@ def _render(receipt: ServiceReceipt, font: str, cjk: bool) -> bytes:
         story.append(_grid(rows, [width * 0.08, width * 0.62, width * 0.15, width * 0.15], header=True))
     else:
         story.append(p(_("None")))
+
+    story += _photos(visit, width, p, s)
 
     story.append(Paragraph(escape(_("Customer confirmation")), s["section"]))
     signature = _signature_image(receipt)

@@ -29,6 +29,17 @@ def signature_data_url() -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def photo_upload():
+    """A phone-sized photo (2,400 × 1,800): the PDF embeds it scaled down, not megabytes of it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    image = Image.new("RGB", (2400, 1800), (90, 120, 150))
+    ImageDraw.Draw(image).ellipse([600, 400, 1800, 1400], fill=(200, 80, 40))
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=92)
+    return SimpleUploadedFile("IMG_0001.jpg", buf.getvalue(), content_type="image/jpeg")
+
+
 def signed_receipt(users, language: str, outcome: str = "fixed"):
     dispatcher, engineer = users["dispatcher"], users["engineer"]
     equipment = make_equipment()
@@ -49,6 +60,7 @@ def signed_receipt(users, language: str, outcome: str = "fixed"):
     services.visit_record(actor=engineer, visit=visit, values=values,
                           parts=[{"description": "密封圈 O-ring 50mm", "quantity": 2, "unit": "个"},
                                  {"description": "冷媒 R134a", "quantity": "1.5", "unit": "kg"}])
+    services.visit_add_photo(actor=engineer, visit=visit, upload=photo_upload(), caption="冷凝器铜管结垢 <清洗前>")
     services.visit_depart(actor=engineer, visit=visit)
     return services.receipt_sign(actor=engineer, visit=visit, signer_name="张经理",
                                  signature_data_url=signature_data_url(), customer_comment="服务及时 & 专业")
@@ -118,3 +130,28 @@ def test_missing_signature_file_still_renders(users):
     receipt = signed_receipt(users, "zh-hans")
     default_storage.delete(receipt.signature.name)
     assert render_receipt(receipt).startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_receipt_shows_the_photos_and_the_warranty_of_the_visit_day(users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from aftersales.fieldservice.models import Visit
+
+    receipt = signed_receipt(users, "en")
+    unit = receipt.visit.work_order.request.equipment
+    # The visit was ten days ago, when the unit was still in warranty; it ran out five days ago.
+    Visit.objects.filter(pk=receipt.visit_id).update(arrived_at=timezone.now() - dt.timedelta(days=10))
+    unit.warranty_end = timezone.localdate() - dt.timedelta(days=5)
+    unit.save(update_fields=["warranty_end"])
+    receipt.visit.refresh_from_db()
+    pdf = render_receipt(receipt)
+    image, text = rasterise(pdf, "receipt-photos.png")
+    assert "Photos" in text and "冷凝器铜管结垢 <清洗前>" in text
+    assert "In warranty" in text and "Expired" not in text
+    assert len(pdf) < 400_000, "the photo is embedded scaled down"
+    pages = pdfium.PdfDocument(pdf)
+    images = [obj for page in pages for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE])]
+    assert len(images) >= 2  # the photo and the signature
