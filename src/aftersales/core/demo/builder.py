@@ -178,6 +178,15 @@ class DemoBuilder:
         day = local.date() + (dt.timedelta(days=1) if hour >= 20 else dt.timedelta(0))
         return self.local(day, self.rng.uniform(8.5, 11))
 
+    def daytime(self, when: dt.datetime) -> dt.datetime:
+        """The same moment between 07:00 and 22:00 (engineers go out in the evening to keep a promise), else the
+        next morning."""
+        local = when.astimezone(TZ)
+        if 7 <= local.hour < 22:
+            return when
+        day = local.date() + (dt.timedelta(days=1) if local.hour >= 22 else dt.timedelta(0))
+        return self.local(day, self.rng.uniform(8, 10))
+
     def working_moment(self, day: dt.date, urgent: bool = False) -> dt.datetime:
         hour = self.rng.uniform(0, 23.9) if urgent and self.rng.random() < 0.4 else self.rng.uniform(8.2, 19.5)
         return self.local(day, hour)
@@ -302,7 +311,8 @@ class DemoBuilder:
             self.at(self.now - self.rng.uniform(300, 330) * DAY)
             customer = customers.customer_create(actor=agent, name=spec["name"], kind=spec["kind"],
                                                  code=spec.get("code"), phone=spec["phone"],
-                                                 notes=spec.get("notes", ""))
+                                                 notes=spec.get("notes", ""),
+                                                 language=spec.get("language", "zh-hans"))
             self.customer_list.append(customer)
             sites = []
             for site_spec in spec["sites"]:
@@ -355,22 +365,53 @@ class DemoBuilder:
                 created = self.working_moment(day, urgent=severity == "urgent")
             else:
                 variant = ending
-                created = self._open_created(ending)
+                created = self._open_created(ending, severity)
             hint = hints[ending].pop() if hints.get(ending) else ""
             plans.append(Plan(ending, variant, created, severity, hint))
         plans.sort(key=lambda p: p.created)
         return plans
 
-    def _open_created(self, ending: str) -> dt.datetime:
+    def _open_created(self, ending: str, severity: str) -> dt.datetime:
+        """How long ago an open request came in: as in a department that keeps most of its promises, the work
+        in hand is young next to its clocks (triage 1 h; on site 1 h urgent, 6–24 h otherwise), with the odd
+        one running late so that the red badges have something to show."""
         ago = {
-            "new": (0.1, 5), "triaged": (2, 30), "dispatched": (3, 40), "in_progress": (20, 96),
-            "waiting": (72, 240), "resolved": (30, 120), "reopened": (240, 480),
+            "new": (0.05, 1.3), "triaged": (0.2, 0.7) if severity == "urgent" else (0.3, 4),
+            "dispatched": (0.2, 0.6) if severity == "urgent" else (0.5, 4), "in_progress": (1.5, 5),
+            "waiting": (72, 240), "resolved": (6, 40), "reopened": (240, 480),
         }[ending]
         return self.now - dt.timedelta(hours=self.rng.uniform(*ago))
+
+    def _on_site_due(self, sr: ServiceRequest) -> dt.datetime | None:
+        """The deadline of the request's running on-site clock, as the SLA engine computed it."""
+        from aftersales.sla.models import SlaClock
+
+        return (SlaClock.objects.filter(request=sr, kind="on_site", state="running")
+                .values_list("due_at", flat=True).first())
 
     # -- one request's story ------------------------------------------------------------------------------------
 
     def _story(self, plan: Plan) -> None:
+        self._story_steps(plan)
+        if plan.severity == "important" and plan.ending in ("triaged", "dispatched", "in_progress", "waiting"):
+            self._progress_reports(plan)
+
+    def _progress_reports(self, plan: Plan) -> None:
+        """Important problems get a progress report every 2 hours until solved: the last few hours' reports."""
+        from aftersales.sla.services import progress_report_record
+
+        sr = self._last_request
+        sr.refresh_from_db()
+        t = max(timezone.now(), self.now - 6 * HOUR)
+        while True:
+            t += self.rng.uniform(1.3, 1.8) * HOUR
+            if t >= self.now - 5 * MINUTE:
+                return
+            self.at(t)
+            progress_report_record(request=sr, actor=self.users["dispatcher"],
+                                   text=self.rng.choice(data.PROGRESS_NOTES))
+
+    def _story_steps(self, plan: Plan) -> None:
         t = self.at(plan.created)
         kind = plan.variant
         if kind in ("inquiry", "suggestion", "complaint"):
@@ -402,7 +443,7 @@ class DemoBuilder:
         if plan.ending == "reopened":
             t = self._visit_cycle(sr, plan, unit, story, t, outcome="fixed")
             t = self._callback(sr, t, satisfaction=self.rng.choice([4, 5]))
-            t = self.at(t + self.rng.uniform(1, 5) * DAY)
+            t = self.at(max(t + HOUR, self.now - self.rng.uniform(0.3, 3) * HOUR))  # the customer called again today
             desk.request_reopen(actor=self.users["agent"], request=sr, reason=self.rng.choice(data.REOPEN_REASONS))
             return
         if plan.ending == "dispatched":
@@ -491,19 +532,20 @@ class DemoBuilder:
         if unit is not None:
             people = [c for c in people if c.site_id == unit.site_id] or people
         contact = self.rng.choice(people) if people else None
-        return desk.request_create(actor=creator, customer=customer, channel=channel, type=rtype, equipment=unit,
-                                   contact=contact, summary=story["summary"], symptom=story["symptom"],
-                                   usage_scenario=story.get("usage", ""))
+        self._last_request = desk.request_create(
+            actor=creator, customer=customer, channel=channel, type=rtype, equipment=unit, contact=contact,
+            summary=story["summary"], symptom=story["symptom"], usage_scenario=story.get("usage", ""))
+        return self._last_request
 
     def _triage(self, sr: ServiceRequest, plan: Plan, story: dict[str, Any], t: dt.datetime) -> dt.datetime:
-        t = self.at(t + self.rng.uniform(3, 45 if plan.severity == "general" else 20) * MINUTE)
+        t = self.at(t + self.rng.uniform(3, {"general": 45, "important": 20}.get(plan.severity, 8)) * MINUTE)
         who = self.users["lead"] if sr.province_id and sr.province.code == "420000" and self.rng.random() < 0.15 \
             else self.users["dispatcher"]
         desk.request_triage(actor=who, request=sr, severity=plan.severity,
                             fault_category=self.faults.get(story.get("fault", "")))
         # Most customers hear from us soon after triage; the first-contact clock stops then (some are missed).
         if self.rng.random() < 0.9:
-            t = self.at(t + self.rng.uniform(2, 15) * MINUTE)
+            t = self.at(t + self.rng.uniform(2, 15 if plan.severity != "urgent" else 5) * MINUTE)
             desk.request_record_contact(actor=self.users["agent"], request=sr)
         return t
 
@@ -524,7 +566,19 @@ class DemoBuilder:
 
         return self.rng.choices(pool, weights=[weight(e) for e in pool])[0]
 
-    def _appointment(self, severity: str, t: dt.datetime) -> dt.datetime:
+    def _appointment(self, sr: ServiceRequest, severity: str, t: dt.datetime) -> dt.datetime:
+        """When the engineer is booked: before the on-site deadline in most cases (nine in ten), in office hours
+        unless urgent; late otherwise, as happens."""
+        due = self._on_site_due(sr)
+        if due is not None and due - t > 20 * MINUTE:
+            if self.rng.random() < 0.9:  # booked so that he arrives (up to 20 min late on it) in time
+                start = t + 5 * MINUTE + self.rng.uniform(0.1, 0.9) * (due - t - 30 * MINUTE)
+                if severity != "urgent":
+                    start = self.daytime(start)
+            else:
+                start = due + self.rng.uniform(0.3, 3) * HOUR
+            if start <= self.now - 4 * HOUR:
+                return start
         if severity == "urgent":
             start = t + self.rng.uniform(1.5, 4) * HOUR
         elif severity == "important":
@@ -534,19 +588,20 @@ class DemoBuilder:
             start = self.local(day, self.rng.choice([9, 9.5, 10, 13.5, 14, 15]))
         if start > self.now - 4 * HOUR:  # recent work: the visit must already have happened
             start = t + self.rng.uniform(0.5, 2) * HOUR
-        return start
+        return start if severity == "urgent" else self.office(start)
 
     def _assign(self, sr: ServiceRequest, plan: Plan, unit: Equipment, story: dict[str, Any], t: dt.datetime, *,
                 decline: bool = False, reassign: bool = False, senior: bool = False,
                 engineer: Any = None, quote_waits: bool = False) -> tuple[WorkOrder, Any, dt.datetime]:
         """Create a work order, assign it (maybe declined first, or reassigned), and have it accepted."""
         dispatcher = self.users["dispatcher"]
-        t = self.at(t + self.rng.uniform(5, 30) * MINUTE)
-        start = self._appointment(plan.severity, t)
+        hurry = 0.2 if plan.severity == "urgent" else 1  # an emergency is dispatched and taken at once
+        t = self.at(t + self.rng.uniform(5, 30) * hurry * MINUTE)
+        start = self._appointment(sr, plan.severity, t)
         wo = fieldwork.work_order_create(actor=dispatcher, request=sr, instructions=story["summary"],
                                      required_skill=self.skills[self.model_kind[unit.product_model_id][1]])
         engineer = engineer or self._engineer_for(unit, senior=senior)
-        t = self.at(t + self.rng.uniform(1, 15) * MINUTE)
+        t = self.at(t + self.rng.uniform(1, 15) * hurry * MINUTE)
         note = self.rng.choice(data.APPOINTMENT_NOTES)
         fieldwork.work_order_assign(actor=dispatcher, work_order=wo, engineer=engineer, appointment_start=start,
                                 appointment_end=start + 2 * HOUR, appointment_note=note)
@@ -557,7 +612,7 @@ class DemoBuilder:
             t = self.at(t + self.rng.uniform(5, 20) * MINUTE)
             fieldwork.work_order_assign(actor=dispatcher, work_order=wo, engineer=engineer, appointment_start=start,
                                     appointment_end=start + 2 * HOUR, appointment_note=note)
-        t = self.at(t + self.rng.uniform(3, 30) * MINUTE)
+        t = self.at(t + self.rng.uniform(3, 30) * hurry * MINUTE)
         fieldwork.work_order_accept(actor=engineer, work_order=wo)
         if reassign:
             t = self.at(t + self.rng.uniform(20, 90) * MINUTE)
@@ -576,7 +631,7 @@ class DemoBuilder:
                      senior: bool = False) -> dt.datetime:
         """One work order from creation to completion: visit, findings, parts, signature."""
         wo, engineer, t = self._assign(sr, plan, unit, story, t, decline=decline, reassign=reassign, senior=senior)
-        t = self.at(t + self.rng.uniform(-15, 40) * MINUTE)
+        t = self.at(t + self.rng.uniform(-10, 20) * MINUTE)
         visit = fieldwork.visit_arrive(actor=engineer, work_order=wo)
         t = self.at(t + self.rng.uniform(40, 200) * MINUTE)
         values: dict[str, Any] = {"diagnosis": story.get("diagnosis", ""), "fault_cause": story.get("cause", ""),
@@ -592,6 +647,8 @@ class DemoBuilder:
         parts = [{"description": d, "quantity": q, "unit": u} for d, q, u in story.get("parts", [])]
         fieldwork.visit_record(actor=engineer, visit=visit, values=values,
                            parts=parts if outcome == "fixed" else None)
+        if self.rng.random() < 0.3:  # the fault as found, photographed before the repair
+            self._photo(engineer, visit, story, t - self.rng.uniform(10, 30) * MINUTE)
         t = self.at(t + self.rng.uniform(2, 8) * MINUTE)
         signer = sr.contact_name or sr.customer.name
         fieldwork.receipt_sign(actor=engineer, visit=visit, signer_name=signer,
@@ -604,6 +661,16 @@ class DemoBuilder:
         sr.refresh_from_db()  # completing may have resolved it through another instance
         return t
 
+    def _photo(self, engineer: Any, visit: Any, story: dict[str, Any], taken: dt.datetime) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from .photo import site_photo
+
+        jpeg = site_photo(self.rng.randrange(1 << 30), taken.astimezone(TZ))
+        caption = story.get("photo") or story["summary"]
+        fieldwork.visit_add_photo(actor=engineer, visit=visit, caption=caption,
+                                  upload=SimpleUploadedFile("IMG.jpg", jpeg, content_type="image/jpeg"))
+
     def _dispatch_today(self, sr: ServiceRequest, plan: Plan, unit: Equipment, story: dict[str, Any],
                         t: dt.datetime) -> None:
         """Work booked for today or tomorrow: assigned, maybe accepted, nobody on site yet."""
@@ -612,8 +679,14 @@ class DemoBuilder:
         wo = fieldwork.work_order_create(actor=dispatcher, request=sr, instructions=story["summary"],
                                      required_skill=self.skills[self.model_kind[unit.product_model_id][1]])
         engineer = self.users[plan.engineer_hint] if plan.engineer_hint else self._engineer_for(unit)
-        day = self.today + dt.timedelta(days=0 if plan.engineer_hint else self.rng.choice([0, 0, 1]))
-        start = self.local(day, self.rng.choice([9, 10, 11, 13.5, 14.5, 15.5, 16.5, 18]))
+        due = self._on_site_due(sr)
+        soonest = self.now + self.rng.uniform(0.2, 1) * HOUR
+        if due is not None and due - soonest > 0.5 * HOUR:  # booked before the deadline
+            start = soonest + self.rng.uniform(0, 0.8) * (due - soonest - 0.3 * HOUR)
+        else:  # the deadline is near or gone: the next slot
+            start = soonest
+        if plan.severity != "urgent":
+            start = self.office(start)
         t = self.at(t + self.rng.uniform(1, 15) * MINUTE)
         fieldwork.work_order_assign(actor=dispatcher, work_order=wo, engineer=engineer, appointment_start=start,
                                 appointment_end=start + 2 * HOUR,
@@ -626,8 +699,12 @@ class DemoBuilder:
                      t: dt.datetime) -> None:
         """The engineer arrived within the last hours and is still on site."""
         engineer = self.users[plan.engineer_hint] if plan.engineer_hint else None
-        wo, engineer, _t = self._assign(sr, plan, unit, story, t, engineer=engineer, quote_waits=True)
-        self.at(self.now - self.rng.uniform(0.3, 2.5) * HOUR)
+        due = self._on_site_due(sr)
+        wo, engineer, t = self._assign(sr, plan, unit, story, t, engineer=engineer, quote_waits=True)
+        arrival = self.now - self.rng.uniform(0.3, 2.5) * HOUR
+        if due is not None and arrival > due:  # he made it in time
+            arrival = max(t + 10 * MINUTE, due - self.rng.uniform(5, 25) * MINUTE)
+        self.at(max(arrival, t + 5 * MINUTE))
         visit = fieldwork.visit_arrive(actor=engineer, work_order=wo)
         if self.rng.random() < 0.6:
             self.at(self.now - 5 * MINUTE)

@@ -205,6 +205,19 @@ CUSTOMERS: list[dict[str, Any]] = [
         "contacts": [("杨光明", "设备动力部主管", "139-8620-1177", 0, True), ("徐丽", "园区客服", "155-2716-8890", 0, False)],
     },
     {
+        # A foreign-invested plant whose engineering staff read English: its receipts and bills are in English.
+        "name": "Hanse Precision Components (Wuhan) Co., Ltd.", "kind": "company", "code": "KH-0012",
+        "phone": "027-8470 2100", "language": "en",
+        "notes": "德资精密零部件工厂，恒温车间空调与变配电由我司维保；客户工程部以英文沟通，回执与收据出具英文版。",
+        "sites": [{
+            "name": "Plant 1 (沌口开发区厂区)", "address": "武汉市汉南区沌口经济开发区全力三路 18 号", "city": "420100",
+            "equipment": [("LSBLG-1160", 2, "Chiller room, unit {n}"), ("ZK-40", 2, "Clean room AHU {n}"),
+                          ("KYN28-12", 2, "Substation, panel {n}")],
+        }],
+        "contacts": [("Thomas Becker", "Facility Manager", "186-0271-4455", 0, True),
+                     ("王磊", "设备工程师", "139-7123-0981", 0, False)],
+    },
+    {
         "name": "宜昌仁和医院", "kind": "company", "code": "KH-0004", "phone": "0717-688 1120",
         "notes": "三级医院，手术室与 ICU 空调、备用电源为重点保障对象，故障一律按紧急处理。",
         "sites": [{
@@ -455,6 +468,9 @@ RETURNS = [
 DECLINE_REASONS = ["当天在十堰处理紧急故障，无法按时到场。", "车辆年检，今天无法出车。", "缺少该型号专用检测仪，建议改派。",
                    "正在医院项目值守，无法离开。"]
 REASSIGN_REASONS = ["客户要求改约，原工程师时间冲突。", "故障升级，改派高级工程师处理。", "就近原则改派。"]
+PROGRESS_NOTES = ["已与客户工程部通报：工程师在途，预计按约定时间到场。", "现场排查中，已排除电源与控制回路原因。",
+                  "故障部件已确定，备件正从中心库调拨，已告知客户预计完成时间。", "临时措施已生效，设备降负荷运行，客户确认可接受。",
+                  "已向客户说明处理方案与停机窗口，等待客户安排。"]
 WAIT_REASONS = ["等待客户确认更换压缩机报价。", "客户需申请停机窗口，待通知。", "等待客户采购部门审批配件费用。"]
 FOLLOW_UP_NOTES = ["需更换主要部件，已报价，待客户确认后再次上门。", "配件需从厂家调货，约定到货后上门更换。"]
 REOPEN_REASONS = ["客户来电反映同一故障再次出现。", "回访时客户反映问题未彻底解决。"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -75,9 +76,12 @@ def test_history_covers_every_state_and_severity(demo):
     numbers = list(ServiceRequest.objects.exclude(pk__in=recall_requests).order_by("created_at")
                    .values_list("number", flat=True))
     assert numbers == sorted(numbers)
-    # the dispatch board has work today
-    today = timezone.localdate()
-    assert WorkOrder.objects.filter(appointment_start__date=today, engineer__username="engineer").exists()
+    # the engineer has work booked in the coming hours (tomorrow morning when the demo is loaded late at night),
+    # and nothing still booked lies in the past
+    booked = WorkOrder.objects.filter(state__in=["assigned", "accepted"])
+    assert booked.filter(engineer__username="engineer", appointment_start__gte=now,
+                         appointment_start__lt=now + dt.timedelta(hours=36)).exists()
+    assert not booked.filter(appointment_start__lt=now).exclude(appointment_start=None).exists()
 
 
 def test_audit_chains_verify(demo):
@@ -187,3 +191,19 @@ def test_regions_migration_reverses_but_keeps_what_is_used():
     assert not Region.objects.filter(code="440100").exists()
     migration.load(apps, Editor())
     assert Region.objects.count() == 376
+
+
+def test_the_demo_department_keeps_most_of_its_promises(demo):
+    """A new user's first screens must not be a wall of red: most on-site promises of the history were met, the
+    open work is young next to its clocks, and old alerts are filed as read (only today's are unread)."""
+    from django.db.models import Count
+
+    from aftersales.notifications.models import Notification
+    from aftersales.sla.models import SlaClock
+
+    finished = SlaClock.objects.filter(kind="on_site", state__in=["met", "breached"])
+    assert finished.filter(state="met").count() >= 0.6 * finished.count()
+    now = timezone.now()
+    assert not Notification.objects.filter(read_at=None, created_at__lt=now - dt.timedelta(days=3)).exists()
+    unread = Notification.objects.filter(read_at=None).values("recipient").annotate(n=Count("id"))
+    assert max((row["n"] for row in unread), default=0) <= 15

@@ -70,7 +70,37 @@ class Command(BaseCommand):
             while deliver_pending(limit=500) >= 500:
                 pass
             mail.outbox = []
-        self.stdout.write(f"Escalations of the demo's history settled ({swept} clocks checked).")
+        read = self._date_alerts()
+        self.stdout.write(f"Escalations of the demo's history settled ({swept} clocks checked, {read} old alerts "
+                          "filed as read).")
+
+    @staticmethod
+    def _date_alerts() -> int:
+        """Each alert the sweep just wrote gets the time its clock passed the threshold, and the alerts of clocks
+        that are no longer running are filed as read (someone dealt with them then): an inbox shows today's
+        breaches unread, not a year's history."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from aftersales.notifications.models import Notification
+        from aftersales.sla.models import SlaClock
+
+        alerts = list(Notification.objects.filter(outbox__isnull=False).select_related("outbox"))
+        clock_ids = {int(a.outbox.key.split(":", 1)[0]) for a in alerts if a.outbox.key.split(":", 1)[0].isdigit()}
+        clocks = SlaClock.objects.in_bulk(clock_ids)
+        now, read = timezone.now(), 0
+        for alert in alerts:
+            head = alert.outbox.key.split(":", 1)[0]
+            clock = clocks.get(int(head)) if head.isdigit() else None
+            if clock is None or clock.due_at is None:
+                continue
+            alert.created_at = min(clock.due_at, now)
+            if clock.state != "running":
+                alert.read_at = min(alert.created_at + dt.timedelta(hours=2), now)
+                read += 1
+        Notification.objects.bulk_update(alerts, ["created_at", "read_at"], batch_size=500)
+        return read
 
     def _print_logins(self, summary: Summary | None) -> None:
         password = summary.password if summary else demo_password()
