@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from aftersales.core.api import BearerAuth, NotPermitted, problem
+from aftersales.core.api_errors import field_errors
 from aftersales.core.errors import DomainError
 
 DESCRIPTION = """
@@ -48,11 +49,7 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": e.get("type", "")}
-        for e in exc.errors
-    ]
-    return problem(422, "validation_failed", _("Some fields are not valid."), errors=errors)
+    return problem(422, "validation_failed", _("Some fields are not valid."), errors=field_errors(exc.errors))
 
 
 @api.exception_handler(DjangoValidationError)

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.utils.translation import gettext_noop
 from ninja import Schema
 from pydantic import Field, model_validator
 
@@ -152,7 +153,7 @@ class ContractIn(_Terms):
     @model_validator(mode="after")
     def _period(self) -> ContractIn:
         if self.end_date < self.start_date:
-            raise ValueError("end_date must not be before start_date")
+            raise ValueError(gettext_noop("The contract must not end before it starts."))
         return self
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Path, Query
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
@@ -23,11 +24,11 @@ MAX_ID = 2**53
 def _storable(value: str) -> str:
     """Refuse text the databases cannot store: NUL bytes (PostgreSQL) and lone surrogates (UTF-8)."""
     if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
+        raise ValueError(gettext_noop("NUL characters are not allowed."))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("the text is not valid Unicode")
+        raise ValueError(gettext_noop("The text is not valid Unicode."))
     return value
 
 
@@ -44,13 +45,13 @@ def Text(max_length: int = 20_000, min_length: int = 0) -> Any:  # noqa: N802
 
 def _reasonable_time(value: dt.datetime) -> dt.datetime:
     if not 2000 <= value.year <= 2200:
-        raise ValueError("the time must lie between the years 2000 and 2200")
+        raise ValueError(gettext_noop("The time must lie between the years 2000 and 2200."))
     return value
 
 
 def _reasonable_date(value: dt.date) -> dt.date:
     if not 1990 <= value.year <= 2200:
-        raise ValueError("the date must lie between the years 1990 and 2200")
+        raise ValueError(gettext_noop("The date must lie between the years 1990 and 2200."))
     return value
 
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core import audit
+from aftersales.core.api_errors import field_error
 from aftersales.core.errors import Conflict, InvalidTransition, ValidationFailed
 from aftersales.core.models import AuditEntry, Region
 from aftersales.core.permissions import IMPORT_CUSTOMERS, has_perm, require
@@ -680,7 +681,8 @@ def check_file(*, user: Any, kind: str, data: bytes) -> tuple[list[dict[str, Any
         raise ImportFileRejected(
             _("Columns missing: %(columns)s. Download a sample file to see the expected headers.")
             % {"columns": ", ".join(missing)},
-            code="import_columns_missing", errors=[{"column": m} for m in missing],
+            code="import_columns_missing",
+            errors=[field_error(["file", m], _("This column is missing."), "column_missing", column=m) for m in missing],
         )
     rows: list[tuple[int, dict[str, Any]]] = []
     for number, raw in enumerate(rows_iter, start=header_row + 1):
@@ -794,7 +796,8 @@ def import_discard(*, actor: Any, batch: ImportBatch) -> ImportBatch:
 
 
 def _outdated(rows: list[int]) -> ImportOutdated:
-    return ImportOutdated(errors=[{"row": r, "code": "outdated", "reason": reason_text({"code": "outdated"})}
+    return ImportOutdated(errors=[field_error(["row", str(r)], reason_text({"code": "outdated"}), "outdated", row=r,
+                                              code="outdated", reason=reason_text({"code": "outdated"}))
                                   for r in rows[:100]])
 
 

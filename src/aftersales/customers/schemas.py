@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_noop
 from ninja import Schema
 from pydantic import AfterValidator, Field, model_validator
 
@@ -22,7 +23,7 @@ def _email(value: str) -> str:
         try:
             validate_email(value)
         except DjangoValidationError:
-            raise ValueError("not a valid email address")
+            raise ValueError(gettext_noop("Enter a valid email address."))
     return value
 
 
@@ -204,7 +205,7 @@ class ProductModelOut(Schema):
 
 def _check_warranty(start: dt.date | None, end: dt.date | None) -> None:
     if start and end and end < start:
-        raise ValueError("warranty_end must not be before warranty_start")
+        raise ValueError(gettext_noop("The warranty must not end before it starts."))
 
 
 class EquipmentIn(Schema):

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.utils.translation import gettext_noop
 from ninja import Schema
 from pydantic import Field, model_validator
 
@@ -50,7 +51,7 @@ class AppointmentIn(Schema):
     @model_validator(mode="after")
     def _order(self) -> "AppointmentIn":
         if self.end is not None and self.end < self.start:
-            raise ValueError("end must not be before start")
+            raise ValueError(gettext_noop("The appointment must not end before it starts."))
         return self
 
 

@@ -8,9 +8,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.core import audit
 from aftersales.core import services as core
+from aftersales.core.api_errors import field_error
 from aftersales.core.numbering import next_number
 from aftersales.core.permissions import DISPATCH, FIELD_WORK, RESPOND_WORK_ORDERS, require
 from aftersales.core.uploads import store_image, store_signature
@@ -253,7 +255,8 @@ def visit_record(*, actor: Any, visit: Visit, values: dict[str, Any],
             quantity = Decimal(str(line.get("quantity", 0)))
             description = str(line.get("description", "")).strip()
             if not description or quantity <= 0:
-                raise InvalidPartLine(errors=[{"field": "parts", "line": {k: str(v) for k, v in line.items()}}])
+                raise InvalidPartLine(errors=[field_error("parts", _("Each part needs a description and a quantity above zero."),
+                                                       line={k: str(v) for k, v in line.items()})])
             unit = str(line.get("unit") or "pcs")[:12]
             PartUsage.objects.create(visit=visit, description=description[:120], quantity=quantity, unit=unit)
             new.append(f"{description} × {quantity} {unit}")

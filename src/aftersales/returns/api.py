@@ -6,9 +6,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from aftersales.core.api import Page, get_or_404, needs, paginate
+from aftersales.core.api_errors import field_error
 from aftersales.core.api_support import (
     actor,
     body_example,
@@ -59,7 +61,7 @@ def _ref(source: Any, pk: int | None, field: str) -> Any:
     qs = source.objects.all() if hasattr(source, "objects") else source
     obj = qs.filter(pk=pk).first()
     if obj is None:
-        raise ValidationFailed(errors=[{"field": field, "message": "unknown"}])
+        raise ValidationFailed(errors=[field_error(field, _("Unknown, or not yours to use."), "unknown")])
     return obj
 
 

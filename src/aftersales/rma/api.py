@@ -10,6 +10,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from aftersales.core.api import Page, get_or_404, needs, paginate
+from aftersales.core.api_errors import field_error
 from aftersales.core.api_support import (
     Day,
     actor,
@@ -90,18 +91,18 @@ def case_register(request: HttpRequest, body: RmaRegisterIn) -> Status:
     if body.source_work_order_id:
         work_order = work_orders_for(user).select_related("request").filter(pk=body.source_work_order_id).first()
         if work_order is None:
-            raise ValidationFailed(errors=[{"field": "source_work_order_id", "message": "unknown work order"}])
+            raise ValidationFailed(errors=[field_error("source_work_order_id", _("Unknown work order."), "unknown")])
     customers = customers_for(user)
     if work_order is not None:
         customers = customers | Customer.objects.filter(pk=work_order.request.customer_id)
     customer = customers.filter(pk=body.customer_id).first()
     if customer is None:
-        raise ValidationFailed(errors=[{"field": "customer_id", "message": "unknown customer"}])
+        raise ValidationFailed(errors=[field_error("customer_id", _("Unknown customer."), "unknown")])
     equipment = None
     if body.equipment_id:
         equipment = selectors.registrable_units(user, customer, work_order).filter(pk=body.equipment_id).first()
         if equipment is None:
-            raise ValidationFailed(errors=[{"field": "equipment_id", "message": "unknown equipment"}])
+            raise ValidationFailed(errors=[field_error("equipment_id", _("Unknown equipment."), "unknown")])
     case = services.rma_register(actor=user, customer=customer, equipment=equipment, source_work_order=work_order,
                                  serial=body.serial, item_description=body.item_description, fault=body.fault,
                                  kind=body.kind, brought_by=body.brought_by)

@@ -10,9 +10,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from aftersales.core.api import Page, get_or_404, needs, paginate
+from aftersales.core.api_errors import field_error
 from aftersales.core.api_support import (
     Day,
     actor,
@@ -142,7 +144,7 @@ def _targets(items: list[Any] | None) -> list[dict[str, Any]] | None:
     for t in items:
         d = t.dict() if hasattr(t, "dict") else dict(t)
         if d.get("calendar") and not WorkCalendar.objects.filter(pk=d["calendar"]).exists():
-            raise ValidationFailed(errors=[{"loc": ["targets", "calendar"], "msg": "no such calendar"}])
+            raise ValidationFailed(errors=[field_error(["targets", "calendar"], _("No such calendar."), "unknown")])
         result.append(d)
     return result
 
@@ -225,8 +227,9 @@ def compliance(request: HttpRequest, start: Day | None = Query(None, examples=["
     start = start or end - dt.timedelta(days=365)
     if end < start or (end - start).days > 366 * 3 or not 1 <= len(group_by) <= 2 or len(set(group_by)) != len(
             group_by):
-        raise ValidationFailed(errors=[{"loc": ["query"], "msg": "start ≤ end, at most three years, "
-                                        "one or two distinct group_by"}])
+        raise ValidationFailed(errors=[field_error("query", _(
+            "The start must not be after the end, the period at most three years, with one or two distinct "
+            "group_by keys."))])
     tz = timezone.get_current_timezone()
     rows = selectors.compliance(user, start=dt.datetime.combine(start, dt.time.min, tz),
                                 end=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz),

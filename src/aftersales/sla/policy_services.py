@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from aftersales.core import services as core_services
+from aftersales.core.api_errors import field_error
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import CONFIGURE, require
 from aftersales.sla import services as sla_services
@@ -24,7 +26,7 @@ POLICY_FIELDS = ("name", "description", "is_active", "request_type", "severity",
 def _check_targets(targets: list[dict[str, Any]]) -> None:
     kinds = [t["clock"] for t in targets]
     if len(kinds) != len(set(kinds)):
-        raise ValidationFailed(errors=[{"loc": ["targets"], "msg": "one target per clock"}])
+        raise ValidationFailed(errors=[field_error("targets", _("One target per clock."), "duplicate")])
 
 
 @transaction.atomic

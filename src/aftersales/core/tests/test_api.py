@@ -101,3 +101,28 @@ def test_a_token_records_its_last_use_at_most_every_few_minutes(users, api_clien
     token.refresh_from_db()
     assert token.last_used_at == later
     assert api_client().get(f"{API}/regions").status_code == 401  # no token: nothing to record
+
+
+@pytest.mark.parametrize("language, missing, too_long, custom", [
+    ("en", "This field is required.", "Enter at most 200 characters.", "The warranty must not end before it starts."),
+    ("zh-hans", "此项为必填项。", "最多输入 200 个字符。", "保修结束日期不能早于开始日期。"),
+])
+def test_input_errors_speak_the_callers_language(users, api_client, language, missing, too_long, custom):
+    """The machine-readable part (`loc`, `type`) is the same in every language; `msg` is the caller's."""
+    import json
+
+    from aftersales.core.testing import make_model, make_site
+
+    client = api_client(users["agent"])
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    body = client.post(f"{API}/service-requests", json.dumps({"summary": "x" * 201}),
+                       content_type="application/json", **headers).json()
+    by_field = {e["loc"][-1]: e for e in body["errors"]}
+    assert by_field["customer_id"]["type"] == "missing" and by_field["customer_id"]["msg"] == missing
+    assert by_field["summary"]["type"] == "string_too_long" and by_field["summary"]["msg"] == too_long
+    site, model = make_site(), make_model()
+    body = client.post(f"{API}/equipment", json.dumps({
+        "site_id": site.pk, "product_model_id": model.pk, "serial": "SN-1", "warranty_start": "2026-05-01",
+        "warranty_end": "2026-01-01"}), content_type="application/json", **headers).json()
+    assert body["code"] == "validation_failed"
+    assert [e["msg"] for e in body["errors"]] == [custom] and body["errors"][0]["type"] == "value_error"
