@@ -520,6 +520,14 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/bills/{id}/pay"): lambda o: {"account_id": _account(), "method": "bank_transfer", "amount": "1.00",
                                             "received_on": "2026-03-01"},
     ("POST", "/visits/{id}/receipt"): lambda o: {"signer_name": "张经理", "signature": PNG_1PX},
+    ("POST", "/sites"): lambda o: {"customer_id": o["customer"].pk, "name": "二号楼", "address": "武汉市洪山区 1 号",
+                                   "city_id": o["site"].city_id},
+    ("POST", "/contacts"): lambda o: {"customer_id": o["customer"].pk, "site_id": o["site"].pk, "name": "张经理",
+                                      "phone": "13800138000"},
+    ("POST", "/equipment"): lambda o: {"product_model_id": o["product_model"].pk, "site_id": o["site"].pk,
+                                       "serial": "SN-MATRIX-1"},
+    ("PATCH", "/contacts/{id}"): lambda o: {"site_id": o["site"].pk, "title": "工程部经理"},
+    ("PATCH", "/equipment/{id}"): lambda o: {"site_id": o["site"].pk, "location": "B2 冷冻机房"},
 }
 MULTIPART = {("POST", "/visits/{id}/photos")}
 

@@ -31,7 +31,16 @@ receipts and callbacks.
   A transition that the state machine does not allow answers `409 invalid_transition`.
 """
 
-api = NinjaAPI(
+class AftersalesAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document carries an example for every request body and success response."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        from aftersales.core.openapi_examples import add_examples
+
+        return add_examples(super().get_openapi_schema(*args, **kwargs))
+
+
+api = AftersalesAPI(
     title="aftersales API",
     version="1",
     description=DESCRIPTION,

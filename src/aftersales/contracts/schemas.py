@@ -39,7 +39,7 @@ class ContractRef(Schema):
     id: int
     number: str
     title: str
-    state: str
+    state: str = Field(examples=["active"])
     start_date: dt.date
     end_date: dt.date
     response_hours: int | None = None

@@ -97,7 +97,7 @@ class CustomerPatch(Schema):
 
 class CustomerOut(Schema):
     id: int
-    kind: str
+    kind: str = Field(examples=["company"])
     name: str
     code: str | None = None
     phone: str
@@ -142,7 +142,7 @@ class ContactIn(Schema):
     customer_id: Id
     site_id: Id | None = None
     name: Line(60, 1) = Field(examples=["张经理"])
-    title: Line(60) = ""
+    title: Line(60) = Field("", examples=["工程部经理"])
     phone: Line(32, 1) = Field(examples=["138 0027 1234"])
     email: Email = ""
     is_primary: bool = False
@@ -151,7 +151,7 @@ class ContactIn(Schema):
 class ContactPatch(Schema):
     site_id: Id | None = None
     name: Line(60, 1) = None
-    title: Line(60) = None
+    title: Line(60) = Field(None, examples=["工程部经理"])
     phone: Line(32, 1) = None
     email: Email = None
     is_primary: bool = None
@@ -162,7 +162,7 @@ class ContactOut(Schema):
     customer: CustomerRef
     site: SiteRef | None = None
     name: str
-    title: str
+    title: str = Field(examples=["工程部经理"])
     phone: str
     email: str
     is_primary: bool

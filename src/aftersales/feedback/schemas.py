@@ -22,7 +22,7 @@ ResultName = Literal[tuple(CallbackResult.values)]  # type: ignore[valid-type]
 class RequestSummary(Schema):
     id: int
     number: str
-    state: str
+    state: str = Field(examples=["resolved"])
     summary: str
     resolution: str
 
@@ -45,7 +45,7 @@ class CallbackOut(Schema):
     state: str = Field(examples=["pending"])
     due_at: dt.datetime
     method: str
-    result: str
+    result: str = Field(examples=["reached"])
     satisfaction: int | None = None
     comment: str
     attempts: int
@@ -82,7 +82,7 @@ class ComplaintOut(Schema):
 
     id: int
     number: str = Field(examples=["CP-2026-000012"])
-    state: str
+    state: str = Field(examples=["investigating"])
     description: str
     customer: CustomerRef
     request: RequestSummary | None = None

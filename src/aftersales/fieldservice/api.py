@@ -36,6 +36,7 @@ from aftersales.servicedesk import selectors as desk_selectors
 from . import selectors, services
 from .models import Assignment, Visit, WorkOrder
 from .schemas import (
+    SIGNATURE_EXAMPLE,
     WORK_ORDER_SORTS,
     AppointmentIn,
     ArriveIn,
@@ -306,7 +307,7 @@ def visit_photo(request: HttpRequest, file: UploadedFile = File(..., description
              description="The customer signs the service receipt card (技术服务回执卡) on the engineer's screen: "
                          "signer's name, the canvas signature as a PNG data URL and an optional comment. The visit "
                          "needs its outcome first; a second signature answers 409 `receipt_already_signed`.",
-             openapi_extra=body_example({"signer_name": "张经理", "signature": "data:image/png;base64,iVBORw0KGgo...",
+             openapi_extra=body_example({"signer_name": "张经理", "signature": SIGNATURE_EXAMPLE,
                                          "comment": "服务及时"}))
 def visit_receipt(request: HttpRequest, body: ReceiptIn, id: int = path_id()) -> Status:  # noqa: A002
     user, visit = _visit(request, id)

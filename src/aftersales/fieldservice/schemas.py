@@ -43,6 +43,11 @@ def allowed_actions(work_order: Any, user: Any) -> list[str]:
     return result
 
 
+# A 1 × 1 PNG: what a signature pad sends, in the smallest valid form.
+SIGNATURE_EXAMPLE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
 class AppointmentIn(Schema):
     start: When = Field(examples=["2026-03-02T09:00:00+08:00"])
     end: When | None = Field(None, examples=["2026-03-02T12:00:00+08:00"])
@@ -107,15 +112,15 @@ class ReceiptIn(Schema):
     signer_name: Line(60, 1) = Field(examples=["张经理"])
     signature: str = Field(max_length=2 * 1024 * 1024, pattern=r"^data:image/png;base64,[A-Za-z0-9+/=]+$",
                            description="The canvas signature as a PNG data URL.",
-                           examples=["data:image/png;base64,iVBORw0KGgo..."])
+                           examples=[SIGNATURE_EXAMPLE])
     comment: Text(2_000) = Field("", examples=["服务及时，态度很好"])
 
 
 class RequestRef(Schema):
     id: int
     number: str
-    state: str
-    severity: str
+    state: str = Field(examples=["dispatched"])
+    severity: str = Field(examples=["important"])
     summary: str
 
 
@@ -130,7 +135,7 @@ class WorkOrderRow(Schema):
 
     id: int
     number: str = Field(examples=["WO-2026-000042"])
-    state: str
+    state: str = Field(examples=["accepted"])
     request: RequestRef
     customer: CustomerRef
     site: SiteRef | None = None
@@ -213,7 +218,7 @@ class VisitOut(Schema):
     diagnosis: str
     fault_cause: str
     actions_taken: str
-    outcome: str
+    outcome: str = Field(examples=["fixed"])
     takeback_item: str
     takeback_serial: str
     takeback_condition: str

@@ -95,10 +95,10 @@ class ServiceRequestRow(Schema):
 
     id: int
     number: str = Field(examples=["SR-2026-000123"])
-    state: str
-    severity: str
-    type: str
-    channel: str
+    state: str = Field(examples=["dispatched"])
+    severity: str = Field(examples=["important"])
+    type: str = Field(examples=["repair"])
+    channel: str = Field(examples=["hotline"])
     summary: str
     customer: CustomerRef
     site: SiteRef | None = None
@@ -115,10 +115,10 @@ class ServiceRequestOut(Schema):
 
     id: int
     number: str = Field(examples=["SR-2026-000123"])
-    state: str
-    severity: str
-    type: str
-    channel: str
+    state: str = Field(examples=["dispatched"])
+    severity: str = Field(examples=["important"])
+    type: str = Field(examples=["repair"])
+    channel: str = Field(examples=["hotline"])
     summary: str
     symptom: str
     usage_scenario: str
