@@ -8,7 +8,7 @@ and every operation documents the problem bodies it can answer with.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_noop
@@ -110,3 +110,12 @@ def etag(response: HttpResponse, instance: Any) -> None:
 def body_example(example: dict[str, Any]) -> dict[str, Any]:
     """openapi_extra for a JSON request body example."""
     return {"requestBody": {"content": {"application/json": {"example": example}}}}
+
+
+def sort_keys(options: dict[str, tuple[str, ...]]) -> Any:
+    """The type of a list's `sort` parameter: one of the documented keys (each an indexed order), nothing else."""
+    return Literal[tuple(options)]  # type: ignore[valid-type]
+
+
+def sort_param(default: str, options: dict[str, tuple[str, ...]]) -> Any:
+    return Query(default, description="Sort key: " + ", ".join(f"`{k}`" for k in options) + ".")

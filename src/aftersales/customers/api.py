@@ -24,6 +24,8 @@ from aftersales.core.api_support import (
     path_id,
     query_id,
     responses,
+    sort_keys,
+    sort_param,
 )
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.models import Region
@@ -75,6 +77,18 @@ def _patch_values(body: Any) -> dict[str, Any]:
     return body.model_dump(exclude_unset=True)
 
 
+# Sort keys of the lists: each an order an index serves (the primary key stands for the creation order).
+CREATED = {"created": ("id",), "-created": ("-id",)}
+CUSTOMER_SORTS = {"name": ("name", "id"), "-name": ("-name", "-id"), "code": ("code", "id"),
+                  "-code": ("-code", "-id"), **CREATED}
+SITE_SORTS = {"customer": ("customer_id", "name", "id"), **CREATED}
+CONTACT_SORTS = {"customer": ("customer_id", "-is_primary", "name", "id"), **CREATED}
+MODEL_SORTS = {"code": ("code", "id"), "-code": ("-code", "-id"), **CREATED}
+EQUIPMENT_SORTS = {"serial": ("serial", "id"), "-serial": ("-serial", "-id"), **CREATED}
+CustomerSort, SiteSort, ContactSort, ModelSort, EquipmentSort = (
+    sort_keys(o) for o in (CUSTOMER_SORTS, SITE_SORTS, CONTACT_SORTS, MODEL_SORTS, EQUIPMENT_SORTS))
+
+
 # Customers ---------------------------------------------------------------------------------------------------
 
 @router.get("/customers", auth=needs(VIEW_CUSTOMERS), response=responses(200, Page[CustomerOut]), summary="List customers",
@@ -82,6 +96,7 @@ def _patch_values(body: Any) -> dict[str, Any]:
                         "name. `q` matches the name, its pinyin initials (`whzc`) or the end of a phone number.")
 def customer_list(request: HttpRequest, q: str = Query("", max_length=100, description=Q_DOC),
                   kind: str = Query(None, pattern="^(company|person)$", description="company or person"),
+                  sort: CustomerSort = sort_param("name", CUSTOMER_SORTS),
                   page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     user = actor(request, VIEW_CUSTOMERS)
     qs: QuerySet[Customer] = selectors.customers_for(user)
@@ -96,7 +111,7 @@ def customer_list(request: HttpRequest, q: str = Query("", max_length=100, descr
         if len(digits) >= 4:
             cond |= Q(phone_digits__endswith=digits)
         qs = qs.filter(cond)
-    return paginate(qs.order_by("name", "id"), page, page_size)
+    return paginate(qs.order_by(*CUSTOMER_SORTS[sort]), page, page_size)
 
 
 @router.get("/customers/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, CustomerOut), summary="Get a customer",
@@ -136,6 +151,7 @@ def customer_update(request: HttpRequest, response: HttpResponse, body: Customer
                         "address.")
 def site_list(request: HttpRequest, customer: int = query_id("Customer id"), city: int = query_id("City id"),
               province: int = query_id("Province id"), q: str = Query("", max_length=100, description=Q_DOC),
+              sort: SiteSort = sort_param("customer", SITE_SORTS),
               page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = selectors.sites_for(actor(request, VIEW_CUSTOMERS))
     if customer:
@@ -146,7 +162,7 @@ def site_list(request: HttpRequest, customer: int = query_id("Customer id"), cit
         qs = qs.filter(province_id=province)
     if q.strip():
         qs = qs.filter(Q(name__icontains=q.strip()) | Q(address__icontains=q.strip()))
-    return paginate(qs.order_by("customer_id", "name", "id"), page, page_size)
+    return paginate(qs.order_by(*SITE_SORTS[sort]), page, page_size)
 
 
 @router.get("/sites/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, SiteOut), summary="Get a site",
@@ -190,6 +206,7 @@ def site_update(request: HttpRequest, response: HttpResponse, body: SitePatch,
                         "number.")
 def contact_list(request: HttpRequest, customer: int = query_id("Customer id"), site: int = query_id("Site id"),
                  q: str = Query("", max_length=100, description=Q_DOC),
+                 sort: ContactSort = sort_param("customer", CONTACT_SORTS),
                  page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = selectors.contacts_for(actor(request, VIEW_CUSTOMERS))
     if customer:
@@ -203,7 +220,7 @@ def contact_list(request: HttpRequest, customer: int = query_id("Customer id"), 
         if len(digits) >= 4:
             cond |= Q(phone_digits__endswith=digits)
         qs = qs.filter(cond)
-    return paginate(qs.order_by("customer_id", "-is_primary", "name", "id"), page, page_size)
+    return paginate(qs.order_by(*CONTACT_SORTS[sort]), page, page_size)
 
 
 @router.get("/contacts/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, ContactOut), summary="Get a contact",
@@ -249,12 +266,13 @@ def contact_update(request: HttpRequest, response: HttpResponse, body: ContactPa
 @router.get("/product-models", auth=needs(VIEW_CUSTOMERS), response=responses(200, Page[ProductModelOut]), summary="List product models",
             description="Models of product we sell and service; `q` matches the code or the name.")
 def product_model_list(request: HttpRequest, q: str = Query("", max_length=100, description=Q_DOC),
+                       sort: ModelSort = sort_param("code", MODEL_SORTS),
                        page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = selectors.product_models_for(actor(request, VIEW_CUSTOMERS))
     q = q.strip()
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    return paginate(qs.order_by("code", "id"), page, page_size)
+    return paginate(qs.order_by(*MODEL_SORTS[sort]), page, page_size)
 
 
 @router.get("/product-models/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, ProductModelOut), summary="Get a product model",
@@ -297,6 +315,7 @@ def product_model_update(request: HttpRequest, response: HttpResponse, body: Pro
 def equipment_list(request: HttpRequest, customer: int = query_id("Customer id"), site: int = query_id("Site id"),
                    product_model: int = query_id("Product model id"),
                    q: str = Query("", max_length=60, description="Serial number prefix"),
+                   sort: EquipmentSort = sort_param("serial", EQUIPMENT_SORTS),
                    page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = selectors.equipment_for(actor(request, VIEW_CUSTOMERS))
     if customer:
@@ -307,7 +326,7 @@ def equipment_list(request: HttpRequest, customer: int = query_id("Customer id")
         qs = qs.filter(product_model_id=product_model)
     if q.strip():
         qs = qs.filter(serial__istartswith=q.strip())
-    return paginate(qs.order_by("serial", "id"), page, page_size)
+    return paginate(qs.order_by(*EQUIPMENT_SORTS[sort]), page, page_size)
 
 
 @router.get("/equipment/{id}", auth=needs(VIEW_CUSTOMERS), response=responses(200, EquipmentOut), summary="Get an equipment unit",

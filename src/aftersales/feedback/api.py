@@ -22,6 +22,8 @@ from aftersales.core.api_support import (
     page_size,
     path_id,
     responses,
+    sort_keys,
+    sort_param,
 )
 from aftersales.core.permissions import HANDLE_COMPLAINTS, RECORD_CALLBACKS, VIEW_CALLBACKS, VIEW_COMPLAINTS
 
@@ -47,6 +49,14 @@ def callbacks_for(user: Any) -> QuerySet[Callback]:
     return selectors.callbacks_for(user).select_related("request", "request__customer", "done_by")
 
 
+# Sort keys: orders the (state, due_at), (state, -done_at) and (state, -created_at) indexes serve.
+CALLBACK_SORTS = {"due": ("due_at", "id"), "-due": ("-due_at", "-id"), "done": ("done_at", "id"),
+                  "-done": ("-done_at", "-id")}
+COMPLAINT_SORTS = {"-created": ("-created_at", "-id"), "created": ("created_at", "id"), "number": ("number",),
+                   "-number": ("-number",)}
+CallbackSort, ComplaintSort = sort_keys(CALLBACK_SORTS), sort_keys(COMPLAINT_SORTS)
+
+
 def complaints_for(user: Any) -> QuerySet[Complaint]:
     return selectors.complaints_for(user).select_related("customer", "request", "owner")
 
@@ -55,11 +65,12 @@ def complaints_for(user: Any) -> QuerySet[Complaint]:
             description="Callbacks after resolved requests, soonest due first; `state=pending` is the agent's "
                         "queue.")
 def callback_list(request: HttpRequest, state: CallbackStateName = Query(None, description="pending or done"),
+                  sort: CallbackSort = sort_param("due", CALLBACK_SORTS),
                   page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = callbacks_for(actor(request, VIEW_CALLBACKS))
     if state:
         qs = qs.filter(state=state)
-    return paginate(qs.order_by("due_at", "id"), page, page_size)
+    return paginate(qs.order_by(*CALLBACK_SORTS[sort]), page, page_size)
 
 
 @router.get("/callbacks/{id}", auth=needs(VIEW_CALLBACKS), response=responses(200, CallbackOut), summary="Get a callback",
@@ -92,11 +103,12 @@ def callback_record(request: HttpRequest, response: HttpResponse, body: Callback
 @router.get("/complaints", auth=needs(VIEW_COMPLAINTS), response=responses(200, Page[ComplaintOut]), summary="List complaints",
             description="Complaints, newest first, optionally by state.")
 def complaint_list(request: HttpRequest, state: ComplaintStateName = Query(None, description="Complaint state"),
+                   sort: ComplaintSort = sort_param("-created", COMPLAINT_SORTS),
                    page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = complaints_for(actor(request, VIEW_COMPLAINTS))
     if state:
         qs = qs.filter(state=state)
-    return paginate(qs.order_by("-created_at", "-id"), page, page_size)
+    return paginate(qs.order_by(*COMPLAINT_SORTS[sort]), page, page_size)
 
 
 @router.get("/complaints/{id}", auth=needs(VIEW_COMPLAINTS), response=responses(200, ComplaintOut), summary="Get a complaint",

@@ -118,3 +118,19 @@ def test_list_query_counts_do_not_grow(users, api_client, city):
         add_one()
     assert [_count(agent, u) for u in urls] == one
     assert make_customer and make_model
+
+
+def test_lists_sort_by_documented_keys_only(users, api_client):
+    from aftersales.core.testing import make_customer
+
+    for name in ("乙公司", "甲公司", "丙公司"):
+        make_customer(name=name, actor=users["admin"])
+    client = api_client(users["agent"])
+    ascending = [c["name"] for c in client.get("/api/v1/customers?sort=name").json()["results"]]
+    descending = [c["name"] for c in client.get("/api/v1/customers?sort=-name").json()["results"]]
+    assert descending == ascending[::-1] and len(ascending) == 3
+    newest = client.get("/api/v1/customers?sort=-created").json()["results"][0]["name"]
+    assert newest == "丙公司"
+    refused = client.get("/api/v1/customers?sort=phone_digits")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["loc"][-1] == "sort"
+    assert api_client(users["manager"]).get("/api/v1/complaints?sort=-number").status_code == 200
