@@ -1,15 +1,16 @@
 """Property-based contract test of the whole REST API with schemathesis, in-process against the WSGI app.
 
 For every operation in /api/v1/openapi.json, a bounded number of generated requests (valid and invalid) are sent
-as the `manager` on a small seeded database; no answer may be a 5xx and every answer must match the documented
-response schema.
+on a small seeded database, as the `manager` (office work) and as the `engineer` (the field operations only he may
+call); no answer may be a 5xx, and every answer must match the documented response schema and media type
+(errors are `application/problem+json`).
 """
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from aftersales.config.api import api
 from aftersales.config.wsgi import application
@@ -32,9 +33,9 @@ def _keep_the_test_connection():
     signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def manager_token(db):
-    """A small believable dataset: one request through the loop, and a bearer token for the manager."""
+@pytest.fixture(params=["manager", "engineer"])
+def token(request, db):
+    """A small believable dataset: one request through the loop, and a bearer token for the role."""
     from aftersales.accounts.services import token_issue
     from aftersales.core.testing import PNG_1PX, make_assigned_work_order, make_user, region_city
     from aftersales.fieldservice import services as field
@@ -45,7 +46,8 @@ def manager_token(db):
     visit = field.visit_arrive(actor=engineer, work_order=work_order)
     field.visit_record(actor=engineer, visit=visit, values={"outcome": "fixed", "diagnosis": "结垢"})
     field.receipt_sign(actor=engineer, visit=visit, signer_name="张经理", signature_data_url=PNG_1PX)
-    _, raw = token_issue(user=make_user("manager", "manager"))
+    user = engineer if request.param == "engineer" else make_user("manager", "manager")
+    _, raw = token_issue(user=user)
     return raw
 
 
@@ -53,7 +55,8 @@ def manager_token(db):
 @schema.parametrize()
 @settings(max_examples=10, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
-def test_api_answers_no_5xx_and_matches_its_schema(case, manager_token):
-    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {manager_token}", "Accept-Language": "en"}
+def test_api_answers_no_5xx_and_matches_its_schema(case, token):
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}", "Accept-Language": "en"}
     response = case.call(app=application)
-    case.validate_response(response, checks=(not_a_server_error, response_schema_conformance))
+    case.validate_response(response, checks=(not_a_server_error, response_schema_conformance,
+                                             content_type_conformance))

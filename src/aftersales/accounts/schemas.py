@@ -5,10 +5,12 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from aftersales.core.api_support import Line, Text
+
 
 class TokenIn(Schema):
-    username: str = Field(min_length=1, max_length=150, examples=["dispatcher"])
-    password: str = Field(min_length=1, max_length=256, examples=["the demo password"])
+    username: Line(150, 1) = Field(examples=["dispatcher"])
+    password: Text(256, 1) = Field(examples=["the demo password"])
 
 
 class TokenOut(Schema):

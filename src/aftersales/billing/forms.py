@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.contracts.choices import ServiceClass
+from aftersales.core.forms import DayField
+from aftersales.core.views import positive_int
 
 from .choices import BillState, ChargeKind, PaymentMethod, PaymentStatus
 from .models import CompanyAccount
@@ -62,8 +64,8 @@ class LinesForm:
             except InvalidOperation:
                 price = "invalid"
             part = None
-            if str(row["part"]).isdigit():
-                part = Part.objects.filter(pk=int(row["part"])).first()
+            if positive_int(row["part"]):
+                part = Part.objects.filter(pk=positive_int(row["part"])).first()
             specs.append({"kind": row["kind"], "description": row["description"], "quantity": row["quantity"],
                           "unit_price": price, "covered": row["covered"] == "1", "part": part,
                           "price_pending": price is None and row["kind"] == ChargeKind.PARTS})
@@ -77,7 +79,7 @@ class PayForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount received"), max_digits=14, decimal_places=2)
     reference = forms.CharField(label=_("Reference"), max_length=80,
                                 help_text=_("Bank transaction, QR order, POS voucher or deposit slip number."))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    received_on = DayField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

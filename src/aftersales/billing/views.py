@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import EDIT_CHARGES, FIELD_WORK, FINANCE, VIEW_AUDIT, VIEW_BILLING, has_perm
-from aftersales.core.views import page_number, permission_required, serve_file
+from aftersales.core.views import page_number, permission_required, positive_int, serve_file
 from aftersales.fieldservice.selectors import work_orders_for
 
 from . import selectors, services
@@ -124,7 +124,7 @@ def bill_lines(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _version(request: HttpRequest) -> int | None:
     value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    return positive_int(value)
 
 
 @permission_required(EDIT_CHARGES)

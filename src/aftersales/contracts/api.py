@@ -7,7 +7,6 @@ RMA role may see); the contracts it lists are shown only to roles holding VIEW_C
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,6 +16,7 @@ from ninja import Query, Router, Status
 
 from aftersales.core.api import Page, get_or_404, needs, paginate
 from aftersales.core.api_support import (
+    Day,
     actor,
     body_example,
     etag,
@@ -212,7 +212,7 @@ def contract_renew(request: HttpRequest, response: HttpResponse, id: int = path_
                         "(listed for roles holding VIEW_CONTRACTS only). At most 20 units.")
 def warranty_lookup(request: HttpRequest,
                     serial: str = Query(..., min_length=1, max_length=60, description="Serial number"),
-                    on: dt.date = Query(None, description="The day to check; default today")) -> list[dict[str, Any]]:
+                    on: Day = Query(None, description="The day to check; default today")) -> list[dict[str, Any]]:
     user = actor(request, VIEW_CUSTOMERS)
     on = on or timezone.localdate()
     see_contracts = has_perm(user, VIEW_CONTRACTS)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.forms import DayField
 from aftersales.core.money import CURRENCIES
 from aftersales.customers.models import Equipment
 
@@ -24,8 +25,8 @@ class UnitChoices(forms.ModelMultipleChoiceField):
 class ContractForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     title = forms.CharField(label=_("title"), max_length=160)
-    start_date = forms.DateField(label=_("starts"), widget=DATE)
-    end_date = forms.DateField(label=_("ends"), widget=DATE)
+    start_date = DayField(label=_("starts"), widget=DATE)
+    end_date = DayField(label=_("ends"), widget=DATE)
     equipment = UnitChoices(label=_("covered equipment"), queryset=Equipment.objects.none(), required=False,
                             widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
                             help_text=_("Only this customer's units can be covered."))

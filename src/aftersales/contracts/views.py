@@ -26,7 +26,7 @@ from aftersales.core.permissions import (
     VIEW_CUSTOMERS,
     has_perm,
 )
-from aftersales.core.views import page_number, permission_required
+from aftersales.core.views import page_number, permission_required, positive_int
 from aftersales.customers import selectors as customer_selectors
 from aftersales.fieldservice import selectors as fs_selectors
 
@@ -103,7 +103,7 @@ def _customer_for_new(request: HttpRequest) -> Any:
     pk = request.GET.get("customer") or request.POST.get("customer")
     if not pk:
         return None
-    customer = customer_selectors.customers_for(request.user).filter(pk=int(pk) if str(pk).isdigit() else 0).first()
+    customer = customer_selectors.customers_for(request.user).filter(pk=positive_int(pk) or 0).first()
     if customer is None:
         raise Http404
     return customer
@@ -165,7 +165,7 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request.user, pk)
     action = request.POST.get("action", "")
     version = request.POST.get("version")
-    expected = int(version) if version and version.isdigit() else None
+    expected = positive_int(version)
     try:
         if action == "activate":
             services.contract_activate(actor=request.user, contract=contract, expected_version=expected)

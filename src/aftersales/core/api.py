@@ -148,7 +148,7 @@ def paginate(qs: QuerySet[Any] | list[Any], page: int, page_size: int) -> dict[s
     }
 
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+_ETAG = re.compile(r'^\s*(?:W/)?"?([0-9]{1,18})"?\s*$')  # ASCII digits, at most what a version can be
 
 
 def expected_version(request: HttpRequest) -> int | None:

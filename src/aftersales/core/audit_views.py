@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from . import audit
+from .forms import DayField
 from .models import AuditEntry
 from .permissions import VIEW_AUDIT, has_perm
 from .views import page_number, permission_required
@@ -118,8 +119,8 @@ class AuditFilterForm(forms.Form):
                                    empty_label=_("Anyone"))
     record_type = forms.ModelChoiceField(label=_("Record type"), required=False, queryset=None,  # type: ignore[arg-type]
                                          empty_label=_("Any"))
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -27,6 +27,8 @@ def money(value: Any, currency: str | None = None) -> Decimal:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation as exc:
         raise ValueError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite() or abs(amount) >= Decimal("1e15"):
+        raise ValueError(f"not an amount: {value!r}")
     places = MINOR_UNITS.get(currency or default_currency(), 2)
     return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 

@@ -100,12 +100,17 @@ def example_of(node: dict[str, Any], components: dict[str, Any], name: str = "",
 
 
 def add_examples(schema: dict[str, Any]) -> dict[str, Any]:
-    """Give every JSON request body and success response of the document an example (in place)."""
+    """Give every JSON request body and success response of the document an example, and document error
+    answers with the media type they are served with, `application/problem+json` (in place)."""
     components = schema.get("components", {}).get("schemas", {})
     for item in schema.get("paths", {}).values():
         for op in item.values():
             if not isinstance(op, dict):
                 continue
+            for status, response in (op.get("responses") or {}).items():
+                content = response.get("content") or {}
+                if str(status)[:1] in "45" and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
             body = (op.get("requestBody") or {}).get("content", {}).get("application/json")
             if body is not None and "example" not in body and "examples" not in body and "schema" in body:
                 body["example"] = example_of(body["schema"], components)

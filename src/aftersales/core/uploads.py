@@ -67,12 +67,14 @@ def _random_name(folder: str, ext: str) -> str:
 def _reencode(data: bytes, mime: str, max_side: int = 2560) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > 40_000_000:  # refused before anything is decoded
+                raise UploadRejected()
             probe.verify()
         image = Image.open(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise UploadRejected()
-    if image.width * image.height > 40_000_000:
+    # verify() reports a damaged file (a PNG chunk's bad CRC) as SyntaxError
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
         raise UploadRejected()
     image.thumbnail((max_side, max_side))
     out = io.BytesIO()

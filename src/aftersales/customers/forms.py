@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.forms import DayField
 from aftersales.core.models import Region
 
 from .choices import CustomerKind, ImportKind
@@ -126,12 +127,12 @@ class EquipmentForm(VersionedForm):
     product_model = forms.ModelChoiceField(label=_("model"), queryset=ProductModel.objects.none())
     serial = forms.CharField(label=_("serial number"), max_length=60)
     location = forms.CharField(label=_("location at site"), max_length=120, required=False)
-    install_date = forms.DateField(label=_("installed"), required=False, widget=DATE)
-    commissioning_date = forms.DateField(label=_("commissioned"), required=False, widget=DATE)
-    warranty_start = forms.DateField(label=_("warranty from"), required=False, widget=DATE,
+    install_date = DayField(label=_("installed"), required=False, widget=DATE)
+    commissioning_date = DayField(label=_("commissioned"), required=False, widget=DATE)
+    warranty_start = DayField(label=_("warranty from"), required=False, widget=DATE,
                                      help_text=_("Leave both warranty dates empty to use the model's default "
                                                  "period from commissioning."))
-    warranty_end = forms.DateField(label=_("warranty until"), required=False, widget=DATE)
+    warranty_end = DayField(label=_("warranty until"), required=False, widget=DATE)
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

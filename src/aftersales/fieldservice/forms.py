@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.forms import DayField, MomentField
+
 from .choices import VisitOutcome
 
 TEXT_LIMIT = getattr(settings, "AFTERSALES_MAX_TEXT_CHARS", 20_000)
@@ -27,14 +29,14 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def _datetime_field(label: Any) -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, required=False, widget=DateTimeLocalInput(),
+    return MomentField(label=label, required=False, widget=DateTimeLocalInput(),
                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
 
 class BoardDayForm(forms.Form):
     """The day shown on the dispatch board; today in the user's time zone when absent or invalid."""
 
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def chosen_day(self) -> dt.date:
         if self.is_valid() and self.cleaned_data.get("day"):

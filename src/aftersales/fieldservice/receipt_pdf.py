@@ -112,7 +112,8 @@ def _company(engineer: Any) -> tuple[str, str]:
 
 
 def _grid(rows: list[list[Any]], widths: list[float], header: bool = False) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    # splitInRow: a row taller than a page (a long symptom typed by the customer) continues on the next page
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9fb2c8")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -309,10 +310,25 @@ def visit_remove_part(*, actor: Any, usage: PartUsage) -> None:
 
 @transaction.atomic
 def visit_add_photo(*, actor: Any, visit: Visit, upload: Any, caption: str = "") -> Photo:
+    return visit_add_photos(actor=actor, visit=visit, uploads=[upload], caption=caption)[0]
+
+
+@transaction.atomic
+def visit_add_photos(*, actor: Any, visit: Visit, uploads: list[Any], caption: str = "") -> list[Photo]:
+    """Several photos at once, all or none: one that is refused (not an image, too large) leaves no other
+    behind, neither its record nor its file."""
     _own(actor, visit.work_order, FIELD_WORK)
-    stored = store_image(upload, folder="photos")
-    return core.create(Photo, actor=actor, parent=visit.work_order.request, visit=visit, file=stored.name,
-                       mime_type=stored.mime_type, size=stored.size, caption=caption[:120], uploaded_by=actor)
+    stored = []
+    try:
+        for upload in uploads:
+            stored.append(store_image(upload, folder="photos"))
+    except Exception:
+        for done in stored:
+            default_storage.delete(done.name)
+        raise
+    return [core.create(Photo, actor=actor, parent=visit.work_order.request, visit=visit, file=s.name,
+                        mime_type=s.mime_type, size=s.size, caption=caption[:120], uploaded_by=actor)
+            for s in stored]
 
 
 @transaction.atomic

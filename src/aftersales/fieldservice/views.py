@@ -27,7 +27,7 @@ from aftersales.core.errors import DomainError
 from aftersales.core.models import AuditEntry
 from aftersales.core.permissions import DISPATCH, FIELD_WORK, VIEW_AUDIT, VIEW_WORK_ORDERS, has_perm
 from aftersales.core.templatetags.aftersales import badge
-from aftersales.core.views import permission_required, pk_url, serve_file
+from aftersales.core.views import permission_required, pk_url, positive_int, serve_file
 from aftersales.inventory.field import field_parts
 
 from . import selectors, services
@@ -351,8 +351,8 @@ def field_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 return _rerender(request, work_order, photo_form=form)
             visit = _latest_visit(work_order)
-            for upload in form.cleaned_data["photos"]:
-                services.visit_add_photo(actor=user, visit=visit, upload=upload, caption=form.cleaned_data["caption"])
+            services.visit_add_photos(actor=user, visit=visit, uploads=form.cleaned_data["photos"],
+                                      caption=form.cleaned_data["caption"])
             messages.success(request, _("%(n)d photo(s) added.") % {"n": len(form.cleaned_data["photos"])})
         elif action in ("use_part", "remove_part"):
             _stock_part(request, work_order, action)
@@ -394,7 +394,7 @@ def _stock_part(request: HttpRequest, work_order: WorkOrder, action: str) -> Non
     visit = _latest_visit(work_order)
     if action == "remove_part":
         usage_id = str(request.POST.get("usage", ""))
-        usage = visit.parts.filter(pk=usage_id if usage_id.isdigit() and len(usage_id) < 16 else None).select_related(
+        usage = visit.parts.filter(pk=positive_int(usage_id)).select_related(
             "stock_move", "visit__work_order").first()
         if usage is None:
             raise Http404

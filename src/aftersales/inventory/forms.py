@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.forms import DayField
 from aftersales.core.models import Region
 from aftersales.customers.models import ProductModel
 from aftersales.suppliers.models import Supplier
@@ -126,8 +127,8 @@ class MoveFilterForm(forms.Form):
     location = LocationField(label=_("location"), queryset=StockLocation.objects.order_by("code"), required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=[("", "—"), *MoveKind.choices], required=False)
     work_order = forms.CharField(label=_("work order"), max_length=24, required=False)
-    date_from = forms.DateField(label=_("from"), required=False, widget=DATE)
-    date_to = forms.DateField(label=_("until"), required=False, widget=DATE)
+    date_from = DayField(label=_("from"), required=False, widget=DATE)
+    date_to = DayField(label=_("until"), required=False, widget=DATE)
 
 
 class PurchaseCreateForm(forms.Form):
@@ -139,7 +140,7 @@ class PurchaseCreateForm(forms.Form):
 
 class PurchaseOrderForm(forms.Form):
     supplier = forms.ModelChoiceField(label=_("supplier"), queryset=Supplier.objects.filter(is_active=True))
-    expected_on = forms.DateField(label=_("expected on"), required=False, widget=DATE)
+    expected_on = DayField(label=_("expected on"), required=False, widget=DATE)
     quantity = forms.DecimalField(label=_("quantity"), required=False, min_value=0, max_digits=14, decimal_places=2)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -42,7 +42,8 @@ def parse_quantity(value: Any, *, signed: bool = False) -> Decimal:
         qty = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
         raise InvalidQuantity() from exc
-    if not qty.is_finite() or qty != qty.quantize(Decimal("0.01")) or abs(qty) >= Decimal("1e12"):
+    # finite and bounded first: quantizing 1e30 or sNaN raises instead of answering
+    if not qty.is_finite() or abs(qty) >= Decimal("1e12") or qty != qty.quantize(Decimal("0.01")):
         raise InvalidQuantity()
     if (signed and qty == 0) or (not signed and qty <= 0):
         raise InvalidQuantity()

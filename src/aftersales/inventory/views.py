@@ -22,7 +22,7 @@ from aftersales.core import audit
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import EDIT_PARTS, MOVE_STOCK, PURCHASE, VIEW_AUDIT, VIEW_STOCK, has_perm
-from aftersales.core.views import page_number, permission_required
+from aftersales.core.views import page_number, permission_required, positive_int
 
 from . import selectors, services
 from .choices import PURCHASE_MACHINE, PurchaseState
@@ -124,7 +124,7 @@ def part_picker(request: HttpRequest) -> HttpResponse:
     van holds of each."""
     query = request.GET.get("q", "")[:60]
     model_id = request.GET.get("model", "")
-    product_model = int(model_id) if model_id.isdigit() and len(model_id) < 12 else None
+    product_model = positive_int(model_id)
     from .field import pick_rows
 
     rows, van = pick_rows(request.user, query, product_model)

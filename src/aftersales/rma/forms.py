@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.forms import DayField
 from aftersales.inventory.models import Part
 from aftersales.suppliers.models import Supplier
 
@@ -71,7 +72,7 @@ class ShipForm(VersionForm):
         repairs_items=True, is_active=True).order_by("name"))
     carrier = forms.CharField(label=_("Carrier"), max_length=60)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=60)
-    shipped_on = forms.DateField(label=_("Shipped"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    shipped_on = DayField(label=_("Shipped"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,7 +112,7 @@ class ShipForm(VersionForm):
 
 
 class ReceiveForm(VersionForm):
-    received_on = forms.DateField(label=_("Received back"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    received_on = DayField(label=_("Received back"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     vendor_report = forms.CharField(label=_("Vendor's report"), max_length=4000, required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -140,7 +141,7 @@ class ScrapForm(VersionForm):
 
 class ChaseForm(forms.Form):
     note = forms.CharField(label=_("What the vendor said"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    next_on = forms.DateField(label=_("Next chase on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    next_on = DayField(label=_("Next chase on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               help_text=_("Leave empty for the usual interval."))
 
 

@@ -226,7 +226,7 @@ def signature(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     if not case.signature:
         raise Http404
-    return serve_file(case.signature.name, download_name=f"{case.number}-signature.png", inline=True)
+    return serve_file(case.signature.name, download_name=f"{case.number}-signature.png")
 
 
 @require_GET

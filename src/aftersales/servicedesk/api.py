@@ -6,7 +6,6 @@ Transitions are actions (`POST /service-requests/{id}/triage`); one the state ma
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from aftersales.core import audit
 from aftersales.core.api import Page, get_or_404, get_prepared_or_404, needs, paginate
 from aftersales.core.api_support import (
     MAX_ID,
+    Day,
     actor,
     body_example,
     etag,
@@ -104,8 +104,8 @@ def request_list(
     province: int = query_id("Province (region) id"),
     city: int = query_id("City (region) id"),
     assignee: int = query_id("Engineer id: requests with a work order for him"),
-    created_from: dt.date = Query(None, description="Created on or after this day (caller's time zone)"),
-    created_to: dt.date = Query(None, description="Created on or before this day (caller's time zone)"),
+    created_from: Day = Query(None, description="Created on or after this day (caller's time zone)"),
+    created_to: Day = Query(None, description="Created on or before this day (caller's time zone)"),
     open: bool = Query(False, description="Only open requests (ignored when `state` is given)"),  # noqa: A002
     q: str = Query("", max_length=100, description="Number prefix or summary words"),
     sort: SortKey = Query(selectors.DEFAULT_SORT, description="Sort key"),

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Skill
+from aftersales.core.forms import DayField, MomentField
 from aftersales.core.models import Region, regions_by_id
 from aftersales.customers import selectors as customer_selectors
 from aftersales.customers.models import Contact, Customer, Equipment, ProductModel, Site
@@ -140,9 +141,9 @@ class RequestFilterForm(forms.Form):
     province = forms.TypedChoiceField(label=_("Province"), required=False, coerce=int, empty_value=None)
     assignee = forms.ModelChoiceField(label=_("Engineer"), required=False, queryset=None,
                                       empty_label=_("Any"))
-    created_from = forms.DateField(label=_("Created from"), required=False,
+    created_from = DayField(label=_("Created from"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(label=_("Created to"), required=False,
+    created_to = DayField(label=_("Created to"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
     open_only = forms.BooleanField(label=_("Open only"), required=False)
     clock = forms.ChoiceField(label=_("Time limits"), required=False, choices=CLOCK_LABELS)
@@ -290,9 +291,9 @@ class WorkOrderCreateForm(forms.Form):
     instructions = forms.CharField(label=_("Instructions"), required=False, max_length=TEXT_MAX, widget=_textarea(2))
     required_skill = forms.ModelChoiceField(label=_("Skill needed"), required=False, queryset=Skill.objects.all(),
                                             empty_label="—")
-    appointment_start = forms.DateTimeField(label=_("Appointment from"), required=False,
+    appointment_start = MomentField(label=_("Appointment from"), required=False,
                                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    appointment_end = forms.DateTimeField(label=_("Appointment until"), required=False,
+    appointment_end = MomentField(label=_("Appointment until"), required=False,
                                           widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def clean(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from aftersales.accounts.models import User
 from aftersales.core.api import paginate
 from aftersales.core.errors import DomainError
+from aftersales.core.forms import DayField
 from aftersales.core.permissions import FIELD_WORK, PROGRESS_REQUESTS, VIEW_AUDIT, VIEW_REQUESTS, has_perm
 from aftersales.core.prepared import PreparedQuery
 from aftersales.core.views import error_text, permission_required, positive_int
@@ -197,9 +198,9 @@ class ClockListForm(forms.Form):
     type = forms.CharField(required=False, max_length=14, widget=forms.HiddenInput)
     region = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
     engineer = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
-    start = forms.DateField(label=gettext_lazy("Stopped from"), required=False,
+    start = DayField(label=gettext_lazy("Stopped from"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("Stopped to"), required=False,
+    end = DayField(label=gettext_lazy("Stopped to"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
     month = forms.RegexField(required=False, regex=r"^\d{4}-\d{2}$", widget=forms.HiddenInput)
 
@@ -252,8 +253,8 @@ def clock_requests(request: HttpRequest) -> HttpResponse:
 
 
 class ComplianceForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = DayField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
     group_by = forms.MultipleChoiceField(label=gettext_lazy("Group by"), choices=list(GROUPS.items()),
                                          widget=forms.CheckboxSelectMultiple)
 

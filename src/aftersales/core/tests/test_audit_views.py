@@ -45,7 +45,7 @@ def test_list_filters_by_actor_type_and_date(users):
     assert {e.actor_id for e in by_dispatcher["results"]} == {users["dispatcher"].pk}
     of_requests = client.get(reverse("core:audit_list"), {"record_type": sr_type.pk}).context["page"]
     assert of_requests["results"] and {e.content_type_id for e in of_requests["results"]} == {sr_type.pk}
-    future = client.get(reverse("core:audit_list"), {"date_from": "2999-01-01"}).context["page"]
+    future = client.get(reverse("core:audit_list"), {"date_from": "2199-01-01"}).context["page"]
     assert future["results"] == []
     bad = client.get(reverse("core:audit_list"), {"date_from": "not-a-date", "actor": "x"})
     assert bad.status_code == 200

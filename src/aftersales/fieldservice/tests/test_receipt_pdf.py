@@ -155,3 +155,14 @@ def test_receipt_shows_the_photos_and_the_warranty_of_the_visit_day(users):
     pages = pdfium.PdfDocument(pdf)
     images = [obj for page in pages for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE])]
     assert len(images) >= 2  # the photo and the signature
+
+
+@pytest.mark.django_db
+def test_a_symptom_longer_than_a_page_continues_on_the_next(users):
+    """The API takes 20,000 characters of symptom; the receipt must still render (a row may split)."""
+    receipt = signed_receipt(users, "zh-hans")
+    request = receipt.visit.work_order.request
+    request.symptom = "压缩机启动后高压报警，" * 1800
+    request.save(update_fields=["symptom"])
+    pdf = render_receipt(receipt)
+    assert len(pdfium.PdfDocument(pdf)) >= 3
