@@ -53,3 +53,18 @@ def test_every_example_matches_its_schema(document):
                 bad.append(f"{method} {path} {what}: {error.message[:160]} at {list(error.instance_path)}")
                 break
     assert not bad, "\n".join(bad)
+
+
+def test_the_document_has_one_entry_per_status(document):
+    """A JSON object with the key "200" twice is what Swagger UI refused ('duplicated mapping key')."""
+    import json
+
+    seen = []
+
+    def hook(pairs):
+        keys = [k for k, _ in pairs]
+        seen.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(pairs)
+
+    json.loads(json.dumps(document), object_pairs_hook=hook)
+    assert not seen

@@ -107,6 +107,7 @@ def add_examples(schema: dict[str, Any]) -> dict[str, Any]:
         for op in item.values():
             if not isinstance(op, dict):
                 continue
+            _merge_status_keys(op)
             for status, response in (op.get("responses") or {}).items():
                 content = response.get("content") or {}
                 if str(status)[:1] in "45" and "application/json" in content:
@@ -121,3 +122,18 @@ def add_examples(schema: dict[str, Any]) -> dict[str, Any]:
                     if "json" in media and "schema" in content and "example" not in content:
                         content["example"] = example_of(content["schema"], components)
     return schema
+
+
+def _merge_status_keys(op: dict[str, Any]) -> None:
+    """One entry per status: ninja keys responses by int, `openapi_extra` by str (the PDF answers), and JSON would
+    carry both as "200" (Swagger UI refuses such a document)."""
+    merged: dict[str, Any] = {}
+    for status, response in (op.get("responses") or {}).items():
+        key = str(status)
+        if key in merged:
+            both = {**merged[key], **response}
+            both["content"] = {**merged[key].get("content", {}), **response.get("content", {})}
+            merged[key] = both
+        else:
+            merged[key] = response
+    op["responses"] = merged
