@@ -95,9 +95,12 @@ def sla_clock_list(rows: Any) -> str:
             "notice is entered."), _("estimated")) if clock.estimated else "")
         stopped = format_html("· {} {}", _("stopped"), time_html(clock.stopped_at)) if clock.stopped_at else ""
         policy = ""
-        if row.policy_name:
-            why = format_html(' <span class="muted">— {}</span>', clock.explanation) if clock.explanation else ""
-            policy = format_html('<div class="small sla-policy">{}: {}{}</div>', _("Policy"), row.policy_name, why)
+        if row.policy_name and clock.explanation:  # why this policy: one click away, not repeated on every clock
+            policy = format_html('<details class="small sla-policy"><summary>{}: {}</summary>'
+                                 '<span class="muted">{}</span></details>', _("Policy"), row.policy_name,
+                                 clock.explanation)
+        elif row.policy_name:
+            policy = format_html('<div class="small sla-policy">{}: {}</div>', _("Policy"), row.policy_name)
         events = ""
         if row.events:
             count = len(row.events)
