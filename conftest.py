@@ -21,12 +21,14 @@ def _isolated_media(settings):
 @pytest.fixture(autouse=True)
 def _fresh_reference_caches():
     """Process-wide caches of reference data must not carry rows across tests' rolled-back transactions."""
+    from aftersales.core import api as core_api
     from aftersales.core import models as core_models
     from aftersales.customers.selectors import forget_product_models
     from aftersales.servicedesk.forms import forget_fault_categories
     from aftersales.sla import services as sla_services
 
     core_models._REGIONS["rows"] = {}
+    core_api._COUNTS.clear()
     sla_services.forget_policies()
     forget_fault_categories()
     forget_product_models()

@@ -126,3 +126,27 @@ def test_input_errors_speak_the_callers_language(users, api_client, language, mi
         "warranty_end": "2026-01-01"}), content_type="application/json", **headers).json()
     assert body["code"] == "validation_failed"
     assert [e["msg"] for e in body["errors"]] == [custom] and body["errors"][0]["type"] == "value_error"
+
+
+def test_big_counts_are_reused_briefly_and_small_ones_are_fresh(users, monkeypatch):
+    from aftersales.core import api as core_api
+    from aftersales.servicedesk.models import ServiceRequest
+
+    for _ in range(3):
+        from aftersales.core.testing import make_request
+
+        make_request(actor=users["agent"])
+    core_api._COUNTS.clear()
+    monkeypatch.setattr(core_api, "COUNT_CACHE_MIN", 2)
+    monkeypatch.setattr(core_api, "MAX_COUNT", 10)
+    qs = ServiceRequest.objects.all()
+    assert core_api.paginate(qs, 1, 1)["count"] == 3
+    make_request(actor=users["agent"])
+    assert core_api.paginate(qs, 1, 1)["count"] == 3  # within COUNT_CACHE_SECONDS: the count read a moment ago
+    core_api._COUNTS.clear()
+    assert core_api.paginate(qs, 1, 1)["count"] == 4
+    monkeypatch.setattr(core_api, "COUNT_CACHE_MIN", 1_000)
+    core_api._COUNTS.clear()
+    assert core_api.paginate(qs, 1, 1)["count"] == 4
+    make_request(actor=users["agent"])
+    assert core_api.paginate(qs, 1, 1)["count"] == 5  # under COUNT_CACHE_MIN: never kept, always counted
