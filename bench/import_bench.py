@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     tag = f"B{int(time.time()) % 100000:05d}"
     agent = make_user("agent", f"import-bench-{tag}")
-    make_model(code="LSBLG-1160", actor=agent) if not _model_exists("LSBLG-1160") else None
+    if not _model_exists("LSBLG-1160"):
+        make_model(code="LSBLG-1160", actor=agent)
     _, token = token_issue(user=agent)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
