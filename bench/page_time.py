@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--user", default="dispatcher", help="username of the bench role user to sign in as")
     parser.add_argument("--language", default="zh-hans")
     parser.add_argument("--calls", action="store_true", help="also count Python function calls (cProfile)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="with --calls, also print the N functions with the most own time")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{PROJECT / 'var' / 'bench.sqlite3'}")
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         profile.disable()
         calls = pstats.Stats(profile).total_calls  # type: ignore[attr-defined]
         print(f"python calls per page {calls / len(ids):,.0f}")
+        if args.profile:
+            pstats.Stats(profile).sort_stats("tottime").print_stats(args.profile)
     return 0
 
 

@@ -288,6 +288,8 @@ def _field_context(work_order: WorkOrder, **forms: Any) -> dict[str, Any]:
         "can_sign": on_site and visit is not None and receipt is None and bool(visit.outcome),
         "can_complete": on_site and visit is not None and visit.departed_at is not None and bool(visit.outcome),
         "taken_back": VisitOutcome.TAKEN_BACK.value,
+        # After departure the order stays "on site" until the engineer completes it: say where he really is.
+        "left_site": on_site and visit is not None and visit.departed_at is not None,
         **field_parts(work_order.engineer, work_order, visit),  # catalogue parts (inventory)
         **forms,
     }
