@@ -109,14 +109,27 @@ PNG_1PX = (
 
 
 def race(*jobs: Any) -> list[Any]:
-    """Run each job in its own thread (its own DB connection), released together by a barrier."""
+    """Run each job in its own thread (its own DB connection), released together by a barrier.
+
+    A job is a callable, or a pair `(read, write)`: then every thread first runs its `read()`, all wait until every
+    read is done, and only then each runs `write(what_it_read)` — so the race really starts from the same state
+    (both dispatchers saw the order unassigned) instead of relying on the threads' timing."""
     barrier = threading.Barrier(len(jobs))
+    reads_done = threading.Barrier(len(jobs))
     results: list[Any] = [None] * len(jobs)
 
     def runner(i: int, job: Any) -> None:
         try:
             barrier.wait(timeout=10)
-            results[i] = job()
+            if isinstance(job, tuple):
+                read, write = job
+                try:
+                    seen = read()
+                finally:
+                    reads_done.wait(timeout=10)
+                results[i] = write(seen)
+            else:
+                results[i] = job()
         except Exception as exc:  # noqa: BLE001 - the outcome is what we assert
             results[i] = exc
         finally:

@@ -24,15 +24,17 @@ def test_two_clerks_pay_and_waive_the_same_bill_one_wins():
     account = make_account()
     f1, f2 = make_user("finance"), make_user("finance")
 
-    def pay():
-        bill = Bill.objects.get(pk=bill_id)
+    def read():
+        return Bill.objects.get(pk=bill_id)
+
+    def pay(bill):
         return services.bill_pay(actor=f1, bill=bill, account=account, method="bank_transfer", amount=bill.total,
                                  reference="TX-1", received_on=timezone.localdate())
 
-    def waive():
-        return services.bill_waive(actor=f2, bill=Bill.objects.get(pk=bill_id), reason="免收")
+    def waive(bill):
+        return services.bill_waive(actor=f2, bill=bill, reason="免收")
 
-    results = race(pay, waive)
+    results = race((read, pay), (read, waive))  # both see the bill unpaid before either acts
     losses = [r for r in results if isinstance(r, InvalidTransition)]
     assert len(losses) == 1, results
     bill = Bill.objects.get(pk=bill_id)

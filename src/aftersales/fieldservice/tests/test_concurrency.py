@@ -23,10 +23,9 @@ def test_two_dispatchers_assign_the_same_work_order_one_wins():
     wo_id = field.work_order_create(actor=d1, request=request).pk
 
     def assign(dispatcher, engineer):
-        def job():
-            wo = WorkOrder.objects.get(pk=wo_id)  # both read it unassigned before either writes
-            return field.work_order_assign(actor=dispatcher, work_order=wo, engineer=engineer)
-        return job
+        # Both read it unassigned (the race waits for both reads) before either writes.
+        return (lambda: WorkOrder.objects.get(pk=wo_id),
+                lambda wo: field.work_order_assign(actor=dispatcher, work_order=wo, engineer=engineer))
 
     results = race(assign(d1, e1), assign(d2, e2))
     wins = [r for r in results if isinstance(r, WorkOrder)]
@@ -44,10 +43,10 @@ def test_two_agents_save_the_same_version_second_is_refused_on_postgres():
     request_id = make_request(actor=agent1).pk
 
     def edit(agent, text):
-        def job():
-            sr = ServiceRequest.objects.get(pk=request_id)
-            return desk.request_update(actor=agent, request=sr, values={"summary": text}, expected_version=1)
-        return job
+        # Both read version 1 before either saves.
+        return (lambda: ServiceRequest.objects.get(pk=request_id),
+                lambda sr: desk.request_update(actor=agent, request=sr, values={"summary": text},
+                                               expected_version=sr.version))
 
     results = race(edit(agent1, "first"), edit(agent2, "second"))
     assert sum(isinstance(r, ServiceRequest) for r in results) == 1, results

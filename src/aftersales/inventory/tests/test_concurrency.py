@@ -34,10 +34,8 @@ def test_two_engineers_issue_the_last_unit_one_wins():
     visits = [_on_site(e1), _on_site(e2)]
 
     def use(engineer, visit_id):
-        def job():
-            visit = Visit.objects.select_related("work_order__request").get(pk=visit_id)
-            return field.visit_use_part(actor=engineer, visit=visit, part=part, quantity=1, location=point)
-        return job
+        return (lambda: Visit.objects.select_related("work_order__request").get(pk=visit_id),
+                lambda visit: field.visit_use_part(actor=engineer, visit=visit, part=part, quantity=1, location=point))
 
     results = race(use(e1, visits[0]), use(e2, visits[1]))
     wins = [r for r in results if isinstance(r, PartUsage)]

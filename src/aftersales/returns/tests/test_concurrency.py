@@ -21,12 +21,10 @@ def test_two_agents_decide_the_same_step_one_wins():
     request = make_return(actor=a1)
 
     def decide(agent, decision):
-        def job():
-            from aftersales.returns.models import ReturnRequest
+        from aftersales.returns.models import ReturnRequest
 
-            return services.return_decide(actor=agent, request=ReturnRequest.objects.get(pk=request.pk),
-                                          decision=decision, reason="并发")
-        return job
+        return (lambda: ReturnRequest.objects.get(pk=request.pk),
+                lambda seen: services.return_decide(actor=agent, request=seen, decision=decision, reason="并发"))
 
     results = race(decide(a1, "approve"), decide(a2, "reject"))
     wins = [r for r in results if isinstance(r, ReturnApproval)]
@@ -49,10 +47,9 @@ def test_two_clerks_ship_the_same_case_once():
     vendor = make_vendor()
 
     def ship(clerk, tracking):
-        def job():
-            return rma.rma_ship(actor=clerk, case=RmaCase.objects.get(pk=case.pk), vendor=vendor, carrier="顺丰",
-                                tracking_number=tracking, shipped_on=timezone.localdate())
-        return job
+        return (lambda: RmaCase.objects.get(pk=case.pk),
+                lambda seen: rma.rma_ship(actor=clerk, case=seen, vendor=vendor, carrier="顺丰",
+                                          tracking_number=tracking, shipped_on=timezone.localdate()))
 
     results = race(ship(c1, "SF1"), ship(c2, "SF2"))
     assert len([r for r in results if isinstance(r, RmaCase)]) == 1, results
