@@ -675,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
             res = measure(base, sc, args.count, args.warmup, args.max_seconds, workdir,
                           server_pgid=server.proc.pid if server and server.proc else None,
                           database=urllib.parse.urlsplit(url).path.lstrip("/") if url.startswith("postgres") else "",
-                          close=False)  # `aftersales serve` runs gthread workers: keep-alive
+                          close=False)  # `aftersales serve` runs threaded workers: keep-alive
             results.append(res)
             if sc.kind == "create":
                 remove_created(url)  # before the dashboards: they count and list the open requests

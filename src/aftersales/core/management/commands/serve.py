@@ -38,8 +38,9 @@ class Command(BaseCommand):
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["workers"]),
             "--threads", str(options["threads"]),
-            # gthread even with one thread: it keeps connections alive (sync workers close every one).
-            "--worker-class", "gthread",
+            # gunicorn's threaded worker even with one thread: it keeps connections alive (sync workers close every
+            # one); ours accepts a connection only when it can answer it soon (docs/decisions/0010).
+            "--worker-class", "aftersales.core.gunicorn_worker.BalancedThreadWorker",
             "--timeout", "60", "--graceful-timeout", "10",
             "--access-logfile", os.environ.get("ACCESS_LOG", "-") if os.environ.get("ACCESS_LOG") else "/dev/null",
         ])
