@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -607,6 +607,9 @@ def _insert(clocks: list[SlaClock], events_for: dict[int, list[ClockEvent]], now
             events.append(_event(EK.RECOMPUTE, clock.started_at, actor, clock._contract_reason))
         steps = list(clock.target.escalations.all()) if clock.target is not None else []
         _refresh(clock, events, now, steps=steps, engine=ctx.engine(clock), engine_known=True)
+    if connection.vendor == "postgresql":
+        _insert_in_one_statement(clocks, events_for)
+        return clocks
     SlaClock.objects.bulk_create(clocks)
     rows = []
     for index, clock in enumerate(clocks):
@@ -618,6 +621,69 @@ def _insert(clocks: list[SlaClock], events_for: dict[int, list[ClockEvent]], now
             rows.append(event)
     ClockEvent.objects.bulk_create(rows)
     return clocks
+
+
+def _columns(model: type[models.Model], skip: tuple[str, ...] = ()) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip]
+
+
+def _insert_in_one_statement(clocks: list[SlaClock], events_for: dict[int, list[ClockEvent]]) -> None:
+    """PostgreSQL: the clocks and their events in one statement (a data-modifying CTE), instead of two bulk inserts
+    compiled by the ORM. Request create starts four clocks; this took its SLA part from 1.45 to 1.00 ms in-process
+    (docs/performance.md).
+
+    The clocks come back by their unique (request, kind, sequence); the events by their content (two events with the
+    same clock, kind, time, reason and actor are interchangeable, so either id may go to either)."""
+    qn = connection.ops.quote_name
+    clock_fields = _columns(SlaClock)
+    event_fields = _columns(ClockEvent, skip=("clock",))
+    params: list[Any] = []
+    clock_rows = []
+    for clock in clocks:
+        clock_rows.append("(" + ", ".join(["%s"] * len(clock_fields)) + ")")
+        params += [f.get_db_prep_save(f.pre_save(clock, True), connection) for f in clock_fields]
+    event_rows = []
+    key_types = ("bigint", "text", "integer")
+    for index, clock in enumerate(clocks):
+        for event in events_for[index]:
+            event_rows.append("(" + ", ".join([f"%s::{t}" for t in key_types]
+                                              + [f"%s::{f.db_type(connection)}" for f in event_fields]) + ")")
+            params += [clock.request_id, clock.kind, clock.sequence]
+            params += [f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields]
+    event_cols = ", ".join(qn(f.column) for f in event_fields)
+    clock_table, event_table = qn(SlaClock._meta.db_table), qn(ClockEvent._meta.db_table)
+    # Only quoted model metadata and placeholders go into the text; every value is a parameter.
+    insert_clocks = (f"INSERT INTO {clock_table} ({', '.join(qn(f.column) for f in clock_fields)}) "  # noqa: S608
+                     f"VALUES {', '.join(clock_rows)} RETURNING id, request_id, kind, sequence")
+    if event_rows:
+        # One row per clock ('c', id, request, kind, sequence, NULLs) and per event ('e', id, NULLs, clock, fields).
+        sql = (
+            f"WITH c AS ({insert_clocks}), "  # noqa: S608
+            f"e AS (INSERT INTO {event_table} (clock_id, {event_cols}) "
+            f"SELECT c.id, {', '.join('v.' + qn(f.column) for f in event_fields)} FROM (VALUES {', '.join(event_rows)}) "
+            f"AS v(r, k, s, {event_cols}) JOIN c ON c.request_id = v.r AND c.kind = v.k AND c.sequence = v.s "
+            f"RETURNING id, clock_id, {event_cols}) "
+            f"SELECT 'c', id, request_id::bigint, kind::text, sequence::integer, NULL::bigint, "
+            f"{', '.join(f'NULL::{f.db_type(connection)}' for f in event_fields)} FROM c "
+            f"UNION ALL SELECT 'e', id, NULL::bigint, NULL::text, NULL::integer, clock_id, {event_cols} FROM e"
+        )
+    else:
+        sql = f"WITH c AS ({insert_clocks}) SELECT 'c', id, request_id, kind, sequence FROM c"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    clock_ids = {(r[2], r[3], r[4]): r[1] for r in rows if r[0] == "c"}
+    event_ids: dict[tuple[Any, ...], list[int]] = {}
+    for r in sorted((r for r in rows if r[0] == "e"), key=lambda r: r[1]):
+        event_ids.setdefault(tuple(r[5:]), []).append(r[1])
+    for index, clock in enumerate(clocks):
+        clock.pk = clock_ids[(clock.request_id, clock.kind, clock.sequence)]
+        clock._state.adding, clock._state.db = False, connection.alias
+        for event in events_for[index]:
+            event.clock = clock
+            key = (clock.pk, *[getattr(event, f.attname) for f in event_fields])
+            event.pk = event_ids[key].pop(0)
+            event._state.adding, event._state.db = False, connection.alias
 
 
 def _open_clocks(request: Any, kinds: Iterable[str] | None = None) -> list[SlaClock]:

@@ -148,3 +148,42 @@ def test_deadline_into_a_year_without_official_data_is_estimated(db):
     due, estimated = sla.deadline(c, events=[ev("start", start)])
     assert estimated
     assert due.date() > dt.date(2027, 1, 1)
+
+
+def test_new_clocks_and_events_carry_the_ids_the_database_gave_them(users, centre):
+    """PostgreSQL inserts a new request's clocks and events in one statement and hands the ids back by content;
+    two events of one clock at the same instant (start and pause of a request created waiting) must still get one
+    id each, and every object must be the row it says it is."""
+    from aftersales.servicedesk.models import ServiceRequest
+    from aftersales.sla.models import ClockEvent
+
+    SlaPolicy.objects.update(is_active=False)
+    base = SlaPolicy.objects.create(name="base")
+    SlaTarget.objects.create(policy=base, clock="resolution", minutes=8 * 60, pauses_while_waiting=True)
+    SlaTarget.objects.create(policy=base, clock="triage", minutes=60)
+    SlaTarget.objects.create(policy=base, clock="first_contact", minutes=30, pauses_while_waiting=True)
+    request = make_request(actor=users["agent"])
+    SlaClock.objects.filter(request=request).delete()
+    ServiceRequest.objects.filter(pk=request.pk).update(state="waiting_customer")
+    request.refresh_from_db()
+    made = sla.clocks_for_request_created(request=request, actor=users["agent"])
+    assert len(made) >= 2
+    stored = {c.pk: c for c in SlaClock.objects.filter(request=request)}
+    assert sorted(stored) == sorted(c.pk for c in made)
+    for clock in made:
+        assert not clock._state.adding
+        row = stored[clock.pk]
+        assert (row.kind, row.sequence, row.state, row.due_at, row.minutes) == (
+            clock.kind, clock.sequence, clock.state, clock.due_at, clock.minutes)
+        events = list(clock.events.order_by("pk"))
+        assert events, clock.kind
+        for event in events:
+            assert event.actor_id == users["agent"].pk
+    paused = [c for c in made if c.state == ClockState.PAUSED]
+    assert len(paused) == 2, [(c.kind, c.state) for c in made]
+    kinds = list(ClockEvent.objects.filter(clock=paused[0]).order_by("pk").values_list("kind", "at"))
+    assert [k for k, _at in kinds] == [ClockEventKind.START, ClockEventKind.PAUSE]
+    assert kinds[0][1] == kinds[1][1]  # the same instant: told apart by kind
+    # The in-memory events the insert was given now carry the database's ids, none twice.
+    given = ClockEvent.objects.filter(clock__request=request)
+    assert given.count() == sum(c.events.count() for c in made)
