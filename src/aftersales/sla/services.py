@@ -607,19 +607,7 @@ def _insert(clocks: list[SlaClock], events_for: dict[int, list[ClockEvent]], now
             events.append(_event(EK.RECOMPUTE, clock.started_at, actor, clock._contract_reason))
         steps = list(clock.target.escalations.all()) if clock.target is not None else []
         _refresh(clock, events, now, steps=steps, engine=ctx.engine(clock), engine_known=True)
-    if connection.vendor == "postgresql":
-        _insert_in_one_statement(clocks, events_for)
-        return clocks
-    SlaClock.objects.bulk_create(clocks)
-    rows = []
-    for index, clock in enumerate(clocks):
-        if clock.pk is None:  # a backend that cannot return ids from a bulk insert
-            clock.pk = SlaClock.objects.get(request_id=clock.request_id, kind=clock.kind,
-                                            sequence=clock.sequence).pk
-        for event in events_for[index]:
-            event.clock = clock
-            rows.append(event)
-    ClockEvent.objects.bulk_create(rows)
+    _insert_raw(clocks, events_for)
     return clocks
 
 
@@ -627,63 +615,83 @@ def _columns(model: type[models.Model], skip: tuple[str, ...] = ()) -> list[mode
     return [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip]
 
 
-def _insert_in_one_statement(clocks: list[SlaClock], events_for: dict[int, list[ClockEvent]]) -> None:
-    """PostgreSQL: the clocks and their events in one statement (a data-modifying CTE), instead of two bulk inserts
-    compiled by the ORM. Request create starts four clocks; this took its SLA part from 1.45 to 1.00 ms in-process
-    (docs/performance.md).
+def _insert_raw(clocks: list[SlaClock], events_for: dict[int, list[ClockEvent]]) -> None:
+    """The clocks and their events without the ORM's bulk inserts, which are compiled anew on every call: on
+    PostgreSQL in one statement (a data-modifying CTE), on SQLite in two (no CTE may write there), each with
+    RETURNING. Request create starts four clocks; its SLA part took 1.45 ms on PostgreSQL and 0.58 ms on SQLite
+    before (docs/performance.md), and SQLite runs it while holding the one write lock every writer waits for.
 
-    The clocks come back by their unique (request, kind, sequence); the events by their content (two events with the
-    same clock, kind, time, reason and actor are interchangeable, so either id may go to either)."""
+    Only quoted model metadata and placeholders go into the SQL text; every value is a parameter. The clocks get
+    their ids back by their unique (request, kind, sequence), the events by their values (two events with the same
+    clock, kind, time, reason and actor are interchangeable, so either id may go to either)."""
     qn = connection.ops.quote_name
+    pg = connection.vendor == "postgresql"
     clock_fields = _columns(SlaClock)
     event_fields = _columns(ClockEvent, skip=("clock",))
-    params: list[Any] = []
-    clock_rows = []
+    clock_params: list[Any] = []
     for clock in clocks:
-        clock_rows.append("(" + ", ".join(["%s"] * len(clock_fields)) + ")")
-        params += [f.get_db_prep_save(f.pre_save(clock, True), connection) for f in clock_fields]
-    event_rows = []
-    key_types = ("bigint", "text", "integer")
-    for index, clock in enumerate(clocks):
-        for event in events_for[index]:
-            event_rows.append("(" + ", ".join([f"%s::{t}" for t in key_types]
-                                              + [f"%s::{f.db_type(connection)}" for f in event_fields]) + ")")
-            params += [clock.request_id, clock.kind, clock.sequence]
-            params += [f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields]
+        clock_params += [f.get_db_prep_save(f.pre_save(clock, True), connection) for f in clock_fields]
+    event_values = [(index, [f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields])
+                    for index in range(len(clocks)) for event in events_for[index]]
+    row = "(" + ", ".join(["%s"] * len(clock_fields)) + ")"
+    insert_clocks = (f"INSERT INTO {qn(SlaClock._meta.db_table)} "  # noqa: S608
+                     f"({', '.join(qn(f.column) for f in clock_fields)}) VALUES {', '.join([row] * len(clocks))} "
+                     "RETURNING id, request_id, kind, sequence")
     event_cols = ", ".join(qn(f.column) for f in event_fields)
-    clock_table, event_table = qn(SlaClock._meta.db_table), qn(ClockEvent._meta.db_table)
-    # Only quoted model metadata and placeholders go into the text; every value is a parameter.
-    insert_clocks = (f"INSERT INTO {clock_table} ({', '.join(qn(f.column) for f in clock_fields)}) "  # noqa: S608
-                     f"VALUES {', '.join(clock_rows)} RETURNING id, request_id, kind, sequence")
-    if event_rows:
-        # One row per clock ('c', id, request, kind, sequence, NULLs) and per event ('e', id, NULLs, clock, fields).
-        sql = (
-            f"WITH c AS ({insert_clocks}), "  # noqa: S608
-            f"e AS (INSERT INTO {event_table} (clock_id, {event_cols}) "
-            f"SELECT c.id, {', '.join('v.' + qn(f.column) for f in event_fields)} FROM (VALUES {', '.join(event_rows)}) "
-            f"AS v(r, k, s, {event_cols}) JOIN c ON c.request_id = v.r AND c.kind = v.k AND c.sequence = v.s "
-            f"RETURNING id, clock_id, {event_cols}) "
-            f"SELECT 'c', id, request_id::bigint, kind::text, sequence::integer, NULL::bigint, "
-            f"{', '.join(f'NULL::{f.db_type(connection)}' for f in event_fields)} FROM c "
-            f"UNION ALL SELECT 'e', id, NULL::bigint, NULL::text, NULL::integer, clock_id, {event_cols} FROM e"
-        )
-    else:
-        sql = f"WITH c AS ({insert_clocks}) SELECT 'c', id, request_id, kind, sequence FROM c"  # noqa: S608
+    insert_events = f"INSERT INTO {qn(ClockEvent._meta.db_table)} (clock_id, {event_cols})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    clock_ids = {(r[2], r[3], r[4]): r[1] for r in rows if r[0] == "c"}
-    event_ids: dict[tuple[Any, ...], list[int]] = {}
-    for r in sorted((r for r in rows if r[0] == "e"), key=lambda r: r[1]):
-        event_ids.setdefault(tuple(r[5:]), []).append(r[1])
+        if pg and event_values:
+            # One row per clock ('c', id, request, kind, sequence, NULLs) and per event ('e', id, NULLs, clock, values).
+            typed = ", ".join(["%s::bigint", "%s::text", "%s::integer",
+                               *[f"%s::{f.db_type(connection)}" for f in event_fields]])
+            params = list(clock_params)
+            for index, values in event_values:
+                clock = clocks[index]
+                params += [clock.request_id, clock.kind, clock.sequence, *values]
+            cursor.execute(
+                f"WITH c AS ({insert_clocks}), e AS ({insert_events} "  # noqa: S608
+                f"SELECT c.id, {', '.join('v.' + qn(f.column) for f in event_fields)} "
+                f"FROM (VALUES {', '.join([f'({typed})'] * len(event_values))}) AS v(r, k, s, {event_cols}) "
+                "JOIN c ON c.request_id = v.r AND c.kind = v.k AND c.sequence = v.s "
+                f"RETURNING id, clock_id, {event_cols}) "
+                "SELECT 'c', id, request_id::bigint, kind::text, sequence::integer, NULL::bigint, "
+                f"{', '.join(f'NULL::{f.db_type(connection)}' for f in event_fields)} FROM c "
+                f"UNION ALL SELECT 'e', id, NULL::bigint, NULL::text, NULL::integer, clock_id, {event_cols} FROM e",
+                params)
+            rows = cursor.fetchall()
+            clock_rows = [r[1:5] for r in rows if r[0] == "c"]
+            event_rows = [(r[1], *r[5:]) for r in rows if r[0] == "e"]
+        else:
+            cursor.execute(insert_clocks, clock_params)
+            clock_rows = cursor.fetchall()
+        ids = {(r[1], r[2], r[3]): r[0] for r in clock_rows}
+        for clock in clocks:
+            clock.pk = ids[(clock.request_id, clock.kind, clock.sequence)]
+            clock._state.adding, clock._state.db = False, connection.alias
+        if event_values and not pg:
+            row = "(" + ", ".join(["%s"] * (len(event_fields) + 1)) + ")"
+            cursor.execute(f"{insert_events} VALUES {', '.join([row] * len(event_values))} "  # noqa: S608
+                           f"RETURNING id, clock_id, {event_cols}",
+                           [v for index, values in event_values for v in (clocks[index].pk, *values)])
+            event_rows = cursor.fetchall()
+    def text(value: Any) -> str | None:  # choices enums, adapted values and times in any zone compare as text
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+        return None if value is None else str(value)
+
+    def key(values: Iterable[Any]) -> tuple[str | None, ...]:
+        return tuple(text(v) for v in values)
+
+    event_ids: dict[tuple[str | None, ...], list[int]] = {}
+    for r in sorted(event_rows if event_values else [], key=lambda r: r[0]):
+        event_ids.setdefault(key(r[1:]), []).append(r[0])
+    position = 0
     for index, clock in enumerate(clocks):
-        clock.pk = clock_ids[(clock.request_id, clock.kind, clock.sequence)]
-        clock._state.adding, clock._state.db = False, connection.alias
         for event in events_for[index]:
             event.clock = clock
-            key = (clock.pk, *[getattr(event, f.attname) for f in event_fields])
-            event.pk = event_ids[key].pop(0)
+            event.pk = event_ids[key((clock.pk, *event_values[position][1]))].pop(0)
             event._state.adding, event._state.db = False, connection.alias
+            position += 1
 
 
 def _open_clocks(request: Any, kinds: Iterable[str] | None = None) -> list[SlaClock]:

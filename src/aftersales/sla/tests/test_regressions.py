@@ -166,7 +166,9 @@ def test_new_clocks_and_events_carry_the_ids_the_database_gave_them(users, centr
     SlaClock.objects.filter(request=request).delete()
     ServiceRequest.objects.filter(pk=request.pk).update(state="waiting_customer")
     request.refresh_from_db()
-    made = sla.clocks_for_request_created(request=request, actor=users["agent"])
+    # A start time in Shanghai's zone, as a caller may pass it: the ids still find their rows (stored in UTC).
+    at = request.created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    made = sla.clocks_for_request_created(request=request, actor=users["agent"], at=at)
     assert len(made) >= 2
     stored = {c.pk: c for c in SlaClock.objects.filter(request=request)}
     assert sorted(stored) == sorted(c.pk for c in made)
