@@ -20,10 +20,13 @@ from pathlib import Path
 import pytest
 
 APP = '''
-import os, time
+import gc, os, time
 def app(environ, start_response):
-    time.sleep(0.01)
-    body = str(os.getpid()).encode()
+    if environ["PATH_INFO"] == "/frozen":
+        body = f"{os.getpid()} {gc.get_freeze_count()}".encode()
+    else:
+        time.sleep(0.01)
+        body = str(os.getpid()).encode()
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
 '''
@@ -102,3 +105,23 @@ def test_connections_are_spread_over_both_workers_and_none_waits(tmp_path):
     # Every client's first answer comes while the others are still busy (they need 40 × 10 ms at least), not after
     # the first clients have finished.
     assert max(first) < 0.35, sorted(first)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX only")
+def test_a_worker_freezes_its_long_lived_objects_after_its_first_answers(tmp_path):
+    from aftersales.core.gunicorn_worker import FREEZE_AFTER
+
+    proc, port = _serve(tmp_path, "aftersales.core.gunicorn_worker.BalancedThreadWorker")
+    counts: list[int] = []
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # one kept-alive connection: one worker
+        for _ in range(FREEZE_AFTER[0] + 5):
+            conn.request("GET", "/frozen")
+            counts.append(int(conn.getresponse().read().decode().split()[1]))
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    # The readiness probes of _serve answered a few before; nothing is frozen at first, everything after the point.
+    assert counts[0] == 0
+    assert counts[-1] > 1000, counts[-10:]
