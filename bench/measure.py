@@ -4,7 +4,8 @@ It starts `aftersales serve --no-worker --host 127.0.0.1 --port 8107 --workers 2
 (DATABASE_URL, default the SQLite file var/bench.sqlite3) with AFTERSALES_HTTPS=0, waits for /healthz, gets bearer
 tokens from POST /api/v1/auth/token and session cookies from the login form, and then drives each scenario with
 wrk at concurrency 8 (2 client threads), bounded by a request count per scenario (and a time limit), on 127.0.0.1
-only. URLs and POST bodies rotate over lists of real ids read from the bench database, so that each request asks
+only. Before the first scenario 1,000 pings warm the workers up (each loads what it serves and freezes it after its
+200th answer, a one-time pause that belongs to no scenario). URLs and POST bodies rotate over lists of real ids read from the bench database, so that each request asks
 for a different record or filter.
 
 Per scenario it reports requests/s, p50, p95, p99 and max latency, and the responses that were not 2xx (there must
@@ -668,7 +669,12 @@ def main(argv: list[str] | None = None) -> int:
         tokens = {role: get_token(base, role, password) for role in ("agent", "dispatcher")}
         cookies = {role: login_session(base, role, password) for role in ROLES}
         wanted = [w.strip().lower() for w in args.only.split(",") if w.strip()]
-        for sc in scenarios(base, data, tokens, cookies, rng):
+        all_scenarios = scenarios(base, data, tokens, cookies, rng)
+        # A fresh server's workers first load what they serve and then, after their 200th answer, collect and freeze
+        # it (aftersales/core/gunicorn_worker.py): a one-time pause of ~100 ms that belongs to no scenario.
+        print("warming the server up (1,000 pings) …", flush=True)
+        run_wrk(base, all_scenarios[0], 1000, args.max_seconds, workdir, close=False)
+        for sc in all_scenarios:
             if wanted and not any(w in sc.name.lower() for w in wanted):
                 continue
             print(f"- {sc.name} …", end=" ", flush=True)
