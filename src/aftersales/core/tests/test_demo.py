@@ -199,9 +199,8 @@ def test_the_demo_department_keeps_most_of_its_promises(demo):
     from django.db.models import Count
 
     from aftersales.notifications.models import Notification
-    from aftersales.sla.models import SlaClock
-
     from aftersales.returns.models import RecallUnit
+    from aftersales.sla.models import SlaClock
 
     # The customers' calls; a recall campaign's jobs are planned work at the company's initiative (ten units launched
     # on one day and visited over the following weeks), which the reactive on-site promise does not fit (noted for
