@@ -151,6 +151,8 @@ def _my_work(shape: Any, engineer_id: int) -> QuerySet[WorkOrder]:
     qs = (
         WorkOrder.objects.filter(engineer_id=engineer_id, state__in=ACTIVE_STATES)
         .select_related("request", "request__customer", "request__site")
+        # An order stays "on site" from arrival to completion; with no visit open he has left (`_job_card`).
+        .annotate(visit_open=Exists(Visit.objects.filter(work_order=OuterRef("pk"), departed_at__isnull=True)))
         .order_by(F("appointment_start").asc(nulls_last=True), "created_at", "id")
     )
     return qs[:shape[1]] if shape != "list" else qs

@@ -251,7 +251,9 @@ def _job_card(wo: WorkOrder, field_url: Callable[[int], str]) -> SafeString:
     return format_html(
         JOB_CARD, sr.severity or "none", field_url(wo.pk), wo.number,
         badge(sr.severity, sr.get_severity_display(), "severity") if sr.severity else "",
-        badge(wo.state, wo.get_state_display()), when_html, sr.customer.name, sr.summary,
+        (badge("left_site", _("Left site, not completed"))
+         if wo.state == WorkOrderState.ON_SITE and not getattr(wo, "visit_open", True)
+         else badge(wo.state, wo.get_state_display())), when_html, sr.customer.name, sr.summary,
         format_html('<div class="job-address">{}</div>', sr.site.address) if sr.site_id else "", call)
 
 

@@ -233,10 +233,13 @@ def test_full_field_flow_through_the_views(users):
     photo = Photo.objects.get(visit=visit)
     assert photo.mime_type == "image/png"
     assert 'badge state-on_site' in client.get(reverse("fieldservice:field", args=[wo.pk])).content.decode()
+    assert 'badge state-on_site' in client.get(reverse("fieldservice:my")).content.decode()
     assert act("depart").status_code == 302
     # Gone from the site but not completed: the header says so, not "on site".
     page = client.get(reverse("fieldservice:field", args=[wo.pk])).content.decode()
     assert 'badge state-left_site' in page and 'badge state-on_site' not in page
+    my = client.get(reverse("fieldservice:my")).content.decode()  # his list says the same
+    assert 'badge state-left_site' in my and 'badge state-on_site' not in my
     assert act("sign", {"s-signer_name": "张经理", "s-customer_comment": "满意", "s-signature": PNG_1PX}).status_code == 302
     receipt = ServiceReceipt.objects.get(visit=visit)
     assert receipt.signer_name == "张经理"
