@@ -125,6 +125,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.envi
         "server_side_binding": True, "prepare_threshold": 1,
         "options": "-c plan_cache_mode=force_custom_plan",
     })
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # max_parallel_workers_per_gather=0 (DB_PARALLEL_WORKERS): a web request's query gets no parallel workers.
+    # Under concurrent requests they compete for the same cores and their start-up costs more than they save on
+    # these queries: the lead's dashboard (a 6 ms count that launched a worker) 82-85 -> 114 pages/s, p99
+    # 117-135 -> 83-92 ms on 1M requests and 2 cores, the other pages unchanged (docs/performance.md).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c max_parallel_workers_per_gather="
+                          f"{int(os.environ.get('DB_PARALLEL_WORKERS') or 0)}").strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE transactions: concurrent writers queue on the busy timeout instead of failing,
     # and a read-then-write transaction cannot deadlock on lock upgrade.

@@ -63,3 +63,12 @@ def test_the_request_page_is_a_key_lookup_page():
     from aftersales.servicedesk import views
 
     assert getattr(views.request_detail, "key_lookup", False)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_web_requests_get_no_parallel_query_workers():
+    """DB_PARALLEL_WORKERS defaults to 0: a parallel worker competes with the other requests for the same cores."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
