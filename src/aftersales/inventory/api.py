@@ -183,11 +183,13 @@ def part_update(request: HttpRequest, response: HttpResponse, body: PartPatch,
 
 @router.get("/parts/{id}/stock", auth=needs(VIEW_STOCK), response=responses(200, PartStockOut),
             summary="Stock of a part",
-            description="On hand, reserved and available of one part at every location that holds it, with totals.")
-def part_stock(request: HttpRequest, id: int = path_id()) -> dict[str, Any]:  # noqa: A002
+            description="On hand, reserved and available of one part at every location that holds it, by location "
+                        "code, a page at a time, with the totals over all locations.")
+def part_stock(request: HttpRequest, id: int = path_id(),  # noqa: A002
+               page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     part = get_or_404(selectors.parts_for(actor(request, VIEW_STOCK)), id)
-    rows = selectors.part_stock(part)
-    return {"part_id": part.pk, **selectors.part_totals(rows), "locations": rows}
+    return {"part_id": part.pk, **selectors.part_totals(part),
+            **paginate(selectors.part_stock(part), page, page_size)}
 
 
 # Locations ------------------------------------------------------------------------------------------------------
@@ -302,13 +304,14 @@ def move_create(request: HttpRequest, body: MoveIn) -> Status:
 
 @router.get("/stock-valuation", auth=needs(VIEW_STOCK), response=responses(200, ValuationOut),
             summary="Stock valuation",
-            description="Stock value (on hand × cost price) by location and in total, in CNY.")
-def stock_valuation(request: HttpRequest) -> dict[str, Any]:
+            description="Stock value (on hand × cost price) by location (warehouses first, then service points, "
+                        "vans and the RMA shelf), a page at a time, and in total over all locations, in CNY.")
+def stock_valuation(request: HttpRequest, page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     actor(request, VIEW_STOCK)
     report = selectors.valuation()
-    return {"rows": [{"location": {"id": r["location"].pk, "code": r["location"].code, "name": r["location"].name},
-                      "lines": r["lines"], "units": r["units"], "value": r["value"]} for r in report["rows"]],
-            "units": report["units"], "total": report["total"]}
+    rows = [{"location": {"id": r["location"].pk, "code": r["location"].code, "name": r["location"].name},
+             "lines": r["lines"], "units": r["units"], "value": r["value"]} for r in report["rows"]]
+    return {**paginate(rows, page, page_size), "units": report["units"], "total": report["total"]}
 
 
 # Reorder points -------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from aftersales.core.api import Page
 from aftersales.core.api_support import Day, Id, Line
 
 LocationKindName = Literal["warehouse", "service_point", "van", "rma"]
@@ -86,12 +87,13 @@ class BalanceOut(Schema):
         return obj.on_hand - obj.reserved
 
 
-class PartStockOut(Schema):
+class PartStockOut(Page[BalanceOut]):
+    """One page of the locations holding the part (`results`), with the part's totals over all of them."""
+
     part_id: int
-    on_hand: Decimal
+    on_hand: Decimal = Field(description="On hand over every location, not only this page's.")
     reserved: Decimal
     available: Decimal
-    locations: list[BalanceOut]
 
 
 class LocationBalanceOut(Schema):
@@ -237,11 +239,12 @@ class ValuationRow(Schema):
     value: Decimal
 
 
-class ValuationOut(Schema):
+class ValuationOut(Page[ValuationRow]):
+    """One page of the locations' values (`results`), with the totals over all of them."""
+
     currency: str = "CNY"
-    rows: list[ValuationRow]
-    units: Decimal
-    total: Decimal
+    units: Decimal = Field(description="Units on hand over every location, not only this page's.")
+    total: Decimal = Field(description="Stock value over every location, not only this page's.")
 
 
 class UsePartIn(Schema):

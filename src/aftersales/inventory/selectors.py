@@ -57,15 +57,18 @@ def search_parts(qs: QuerySet[Part], query: str, *, product_model: Any = None) -
     return qs
 
 
-def part_stock(part: Part | int) -> list[StockBalance]:
-    """On hand, reserved and available of one part at every location that holds or held it (one indexed read)."""
-    return list(StockBalance.objects.filter(part=part).select_related("location")
-                .annotate(available_qty=F("on_hand") - F("reserved")).order_by("location__code"))
+def part_stock(part: Part | int) -> QuerySet[StockBalance]:
+    """On hand, reserved and available of one part at every location that holds or held it, by location code
+    (an indexed read; paginate it: every engineer's van is a location)."""
+    return (StockBalance.objects.filter(part=part).select_related("location")
+            .annotate(available_qty=F("on_hand") - F("reserved")).order_by("location__code"))
 
 
-def part_totals(rows: list[StockBalance]) -> dict[str, Decimal]:
-    on_hand = sum((r.on_hand for r in rows), Decimal(0))
-    reserved = sum((r.reserved for r in rows), Decimal(0))
+def part_totals(part: Part | int) -> dict[str, Decimal]:
+    """One part's on hand, reserved and available over every location, summed in the database."""
+    sums = StockBalance.objects.filter(part=part).aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+    cent = Decimal("0.01")  # as the columns hold them (SQLite's SUM drops the scale)
+    on_hand, reserved = (sums["on_hand"] or Decimal(0)).quantize(cent), (sums["reserved"] or Decimal(0)).quantize(cent)
     return {"on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
 
 

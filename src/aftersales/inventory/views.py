@@ -70,9 +70,8 @@ def part_list(request: HttpRequest) -> HttpResponse:
 def part_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One part: where it is (on hand, reserved, available per location), its reorder points and latest moves."""
     part = get_object_or_404(selectors.parts_for(request.user).prefetch_related("compatible_models"), pk=pk)
-    rows = selectors.part_stock(part)
     context: dict[str, Any] = {
-        "part": part, "rows": rows, "totals": selectors.part_totals(rows),
+        "part": part, "rows": list(selectors.part_stock(part)), "totals": selectors.part_totals(part),
         "points": list(ReorderPoint.objects.filter(part=part).select_related("location")),
         "moves": list(selectors.filter_moves(selectors.moves_for(request.user), part=part)[:20]),
         "purchases": list(selectors.purchase_requests_for(request.user).filter(part=part)[:10]),

@@ -75,11 +75,16 @@ def test_moves_and_their_refusals(api_client):
     assert StockMove.objects.count() == before
     assert StockBalance.objects.get(part=part, location=wh).on_hand == Decimal(6)
     stock_answer = client.get(f"/api/v1/parts/{part.pk}/stock").json()
-    assert stock_answer["on_hand"] == "10.00" and len(stock_answer["locations"]) == 2
+    assert stock_answer["on_hand"] == "10.00" and stock_answer["count"] == 2 and len(stock_answer["results"]) == 2
+    first_page = client.get(f"/api/v1/parts/{part.pk}/stock", {"page_size": 1}).json()
+    assert [first_page["count"], first_page["pages"], len(first_page["results"])] == [2, 2, 1]
+    assert first_page["on_hand"] == "10.00"  # the totals cover every location, not the page
     assert client.get("/api/v1/stock-moves", {"part": part.pk, "kind": "transfer"}).json()["count"] == 1
     assert client.get(f"/api/v1/stock-locations/{sp.pk}/stock").json()["results"][0]["available"] == "4.00"
     valuation = client.get("/api/v1/stock-valuation").json()
-    assert valuation["total"] == "800.00"
+    assert valuation["total"] == "800.00" and valuation["count"] == 2
+    valuation = client.get("/api/v1/stock-valuation", {"page_size": 1, "page": 2}).json()
+    assert len(valuation["results"]) == 1 and valuation["total"] == "800.00"
 
 
 def test_an_engineer_cannot_move_stock_through_the_api(api_client):
