@@ -345,8 +345,25 @@ def sample_ids(url: str, seed: int) -> dict[str, Any]:
     provinces = [row["province"] for row in ServiceRequest.objects.values("province").annotate(n=Count("id"))
                  .order_by("-n")[:5] if row["province"]]
     hubei = Region.objects.filter(code="420000").values_list("id", flat=True).first()
+    # Engineers' booked days, from random work orders: (engineer, local day) for the day list, days for the board.
+    from django.utils import timezone
+
+    from aftersales.fieldservice.models import WorkOrder
+
+    wo_bounds = WorkOrder.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    booked: list[tuple[int, str]] = []
+    if wo_bounds["hi"] is not None:
+        wo_ids = [rng.randint(wo_bounds["lo"], wo_bounds["hi"]) for _ in range(400)]
+        rows = WorkOrder.objects.filter(id__in=wo_ids, engineer__isnull=False, appointment_start__isnull=False)
+        booked = [(engineer, timezone.localtime(start).date().isoformat())
+                  for engineer, start in rows.values_list("engineer_id", "appointment_start")[:300]]
+    today = timezone.localdate()
+    # The board is mostly opened on the days around today; some days from the archive.
+    board_days = [(today + dt.timedelta(days=d)).isoformat() for d in range(-3, 4)] * 20 + [d for _e, d in booked]
+    rng.shuffle(board_days)
     result = {"vendor": connection.vendor, "requests_total": total, "request_ids": request_ids,
-              "equipment": equipment, "provinces": provinces, "hubei": hubei}
+              "equipment": equipment, "provinces": provinces, "hubei": hubei, "booked": booked,
+              "board_days": board_days}
     connection.close()
     return result
 
@@ -427,7 +444,13 @@ def scenarios(base: str, data: dict[str, Any], tokens: dict[str, str], cookies: 
                  [f"/api/v1/service-requests/{i}/timeline" for i in ids], bearer("dispatcher")),
         Scenario("request detail (page, dispatcher)", "detail", [f"/requests/{i}/" for i in ids],
                  session("dispatcher")),
+        Scenario("dispatch board (page, dispatcher)", "list", [f"/work/board/?day={d}" for d in data["board_days"]],
+                 session("dispatcher")),
     ]
+    if data["booked"]:
+        out.append(Scenario("an engineer's day (API, dispatcher)", "list",
+                            [f"/api/v1/work-orders?engineer={e}&appointment_from={d}&appointment_to={d}"
+                             "&sort=appointment" for e, d in data["booked"]], bearer("dispatcher")))
     out += [Scenario(f"dashboard (page, {role})", "dashboard", ["/"], session(role)) for role in ROLES]
     return out
 

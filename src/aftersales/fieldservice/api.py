@@ -19,6 +19,7 @@ from aftersales.accounts.models import Skill
 from aftersales.core.api import Page, get_or_404, needs, paginate
 from aftersales.core.api_support import (
     MAX_ID,
+    Day,
     actor,
     body_example,
     etag,
@@ -92,11 +93,17 @@ def _engineer(pk: int) -> Any:
 
 @router.get("/work-orders", auth=needs(VIEW_WORK_ORDERS), response=responses(200, Page[WorkOrderRow]), summary="List work orders",
             description="The caller's work orders (an engineer: his own; a regional lead: his province's), filtered "
-                        "by state (repeatable), engineer and request, sorted by the documented keys only.")
+                        "by state (repeatable), engineer, request and appointment days, sorted by the documented keys "
+                        "only. One engineer's day: `engineer=7&appointment_from=2026-12-08&appointment_to=2026-12-08"
+                        "&sort=appointment`.")
 def work_order_list(request: HttpRequest,
                     state: list[WorkOrderStateName] = Query(None, description="Any of these states"),
                     engineer: int = query_id("Engineer id"), service_request: int = Query(None, ge=1, le=MAX_ID, alias="request",
                                                  description="Service request id"),
+                    appointment_from: Day = Query(None, description="Appointment starting on or after this day "
+                                                                     "(caller's time zone); unbooked work is left out"),
+                    appointment_to: Day = Query(None, description="Appointment starting on or before this day "
+                                                                  "(caller's time zone); unbooked work is left out"),
                     sort: WorkOrderSort = Query("-created", description="Sort key"),
                     page: int = page_no(), page_size: int = page_size()) -> dict[str, Any]:
     qs = selectors.work_orders_for(actor(request, VIEW_WORK_ORDERS)).select_related(*ROW_RELATIONS)
@@ -106,6 +113,7 @@ def work_order_list(request: HttpRequest,
         qs = qs.filter(engineer_id=engineer)
     if service_request:
         qs = qs.filter(request_id=service_request)
+    qs = selectors.with_appointment_days(qs, appointment_from, appointment_to)
     return paginate(qs.order_by(*WORK_ORDER_SORTS[sort]), page, page_size)
 
 

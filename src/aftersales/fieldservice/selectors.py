@@ -23,6 +23,18 @@ def work_orders_for(user: Any) -> QuerySet[WorkOrder]:
     return work_orders_in_scope(scope, *ids)
 
 
+def with_appointment_days(qs: QuerySet[WorkOrder], first: dt.date | None,
+                          last: dt.date | None) -> QuerySet[WorkOrder]:
+    """Work booked to start on the days `first`..`last` (either may be open), whole days in the current time zone
+    (the indexes `wo_appointment_idx` and `wo_engineer_day_idx` serve it)."""
+    tz = timezone.get_current_timezone()
+    if first:
+        qs = qs.filter(appointment_start__gte=dt.datetime.combine(first, dt.time.min, tz))
+    if last:
+        qs = qs.filter(appointment_start__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tz))
+    return qs
+
+
 def work_orders_in_scope(scope: str, *ids: int) -> QuerySet[WorkOrder]:
     """`work_orders_for` from the user's `read_scope` (also the form prepared queries build from)."""
     qs = WorkOrder.objects.all()

@@ -192,3 +192,34 @@ def test_list_query_count_does_not_grow(users, api_client):
     for _ in range(9):
         make_assigned_work_order(engineer=make_user("engineer", region=region_city()))
     assert (_count(dispatcher, WO), _count(dispatcher, f"{WO}/{first.pk}/candidates")) == one
+
+
+def test_the_list_narrows_to_appointment_days_in_the_callers_time_zone(users, api_client):
+    """One engineer's day, as an integration fetches it: whole local days, so a job at 07:30 Beijing time
+    (23:30 UTC the day before) belongs to its Beijing day; unbooked work is left out of a day filter."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from aftersales.fieldservice.models import WorkOrder
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    early = make_assigned_work_order(engineer=users["engineer"])
+    late = make_assigned_work_order(engineer=users["engineer"])
+    next_day = make_assigned_work_order(engineer=users["engineer"])
+    make_assigned_work_order(engineer=users["engineer"])  # no appointment yet
+    for wo, when in ((early, dt.datetime(2026, 12, 8, 7, 30)), (late, dt.datetime(2026, 12, 8, 23, 50)),
+                     (next_day, dt.datetime(2026, 12, 9, 0, 10))):
+        start = when.replace(tzinfo=shanghai)
+        WorkOrder.objects.filter(pk=wo.pk).update(appointment_start=start, appointment_end=start + dt.timedelta(hours=1))
+    client = api_client(users["dispatcher"])
+
+    def numbers(**params):
+        response = client.get(WO, {"engineer": users["engineer"].pk, "sort": "appointment", **params})
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert numbers(appointment_from="2026-12-08", appointment_to="2026-12-08") == [early.pk, late.pk]
+    assert numbers(appointment_from="2026-12-09") == [next_day.pk]
+    assert numbers(appointment_to="2026-12-07") == []
+    assert len(numbers()) == 4
+    assert_problem(client.get(WO, {"appointment_from": "2026-13-01"}), 422)
