@@ -7,7 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from aftersales.core.permissions import VIEW_WORK_ORDERS, read_scope
@@ -86,6 +98,25 @@ class EngineerRank:
     score: int
 
 
+def open_loads(engineer_ids: list[int]) -> dict[int, int]:
+    """Each engineer's open (active) work orders: one grouped read of the active rows only.
+
+    An annotated `Count("work_orders", filter=...)` on the engineers joins every work order each engineer ever had
+    (completed ones are 98 % of them) before filtering: 0.54 s for 60 engineers at 100,000 requests. COUNT(*) per
+    engineer over the active states is answered from the (engineer, state) index alone."""
+    if not engineer_ids:
+        return {}
+    return dict(WorkOrder.objects.filter(state__in=ACTIVE_STATES, engineer__in=engineer_ids)
+                .order_by().values("engineer").annotate(n=Count("*")).values_list("engineer", "n"))
+
+
+def _with_open_load(people: list[Any]) -> list[Any]:
+    load = open_loads([p.pk for p in people])
+    for person in people:
+        person.open_load = load.get(person.pk, 0)
+    return people
+
+
 def rank_engineers(work_order: WorkOrder, limit: int = 20) -> list[EngineerRank]:
     """Rank engineers by skill match, then nearness to the site, then fewest open work orders."""
     request = work_order.request
@@ -94,12 +125,7 @@ def rank_engineers(work_order: WorkOrder, limit: int = 20) -> list[EngineerRank]
         wanted.add(work_order.required_skill_id)
     elif request.product_model_id:
         wanted.update(request.product_model.skills.values_list("id", flat=True))
-    people = (
-        engineers()
-        .select_related("region", "region__parent")
-        .prefetch_related("skills")
-        .annotate(open_load=Count("work_orders", filter=Q(work_orders__state__in=ACTIVE_STATES)))
-    )
+    people = _with_open_load(list(engineers().select_related("region", "region__parent").prefetch_related("skills")))
     ranked = []
     for person in people:
         skills = {s.id for s in person.skills.all()}
@@ -117,26 +143,41 @@ def rank_engineers(work_order: WorkOrder, limit: int = 20) -> list[EngineerRank]
     return ranked[:limit]
 
 
+# The unassigned column shows at most this many cards (the oldest urgent ones first); the count says how many wait.
+BOARD_UNASSIGNED_MAX = 200
+# The columns a board card reads: a full row of each of the five tables cost ~2,000 value conversions a board.
+BOARD_CARD_FIELDS = (
+    "number", "state", "engineer_id", "request_id", "appointment_start", "appointment_end", "created_at",
+    "request__number", "request__severity", "request__summary", "request__customer_id", "request__site_id",
+    "request__customer__name", "request__site__name", "request__site__city_id", "request__site__city__name",
+)
+
+
 def board(user: Any, day: dt.date) -> dict[str, Any]:
     """The dispatch board: unassigned work, and each engineer's work orders for the day."""
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(day, dt.time.min, tz)
     end = start + dt.timedelta(days=1)
-    scope = with_relations(work_orders_for(user))
-    unassigned = list(scope.filter(state=WorkOrderState.UNASSIGNED).order_by("created_at")[:200])
+    # Only what a card shows (`templatetags/board.py`).
+    scope = work_orders_for(user).select_related(
+        "request", "request__customer", "request__site", "request__site__city",
+    ).only(*BOARD_CARD_FIELDS)
+    # Urgent first, then important, each oldest first; sorted in SQL so that the cap never hides an urgent job.
+    urgency = Case(When(request__severity="urgent", then=Value(0)), When(request__severity="important", then=Value(1)),
+                   default=Value(2), output_field=IntegerField())
+    waiting = scope.filter(state=WorkOrderState.UNASSIGNED)
+    unassigned = list(waiting.order_by(urgency, "created_at", "id")[:BOARD_UNASSIGNED_MAX])
+    unassigned_count = len(unassigned) if len(unassigned) < BOARD_UNASSIGNED_MAX else waiting.count()
     day_orders = list(
         scope.filter(state__in=ACTIVE_STATES | {WorkOrderState.COMPLETED})
         .filter(Q(appointment_start__gte=start, appointment_start__lt=end)
                 | Q(appointment_start__isnull=True, state__in=ACTIVE_STATES))
         .order_by("appointment_start")
     )
-    people = list(
-        engineers().select_related("region", "region__parent")
-        .annotate(open_load=Count("work_orders", filter=Q(work_orders__state__in=ACTIVE_STATES)))
-        .order_by("region__code", "username")
-    )
+    people = list(engineers().select_related("region", "region__parent").order_by("region__code", "username"))
     if user.role == "lead":
         people = [p for p in people if p.region is not None and p.region.province.pk == user.region_id]
+    _with_open_load(people)
     lanes: dict[int, list[WorkOrder]] = {p.pk: [] for p in people}
     for wo in day_orders:
         if wo.engineer_id in lanes:
@@ -144,6 +185,7 @@ def board(user: Any, day: dt.date) -> dict[str, Any]:
     return {
         "day": day,
         "unassigned": unassigned,
+        "unassigned_count": unassigned_count,
         "lanes": [{"engineer": p, "work_orders": lanes[p.pk], "open_load": p.open_load} for p in people],
     }
 

@@ -48,9 +48,6 @@ from .models import Photo, ServiceReceipt, Visit, WorkOrder
 
 log = logging.getLogger(__name__)
 
-SEVERITY_ORDER = {"urgent": 0, "important": 1}
-
-
 def _say(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, str(exc))
 
@@ -79,11 +76,9 @@ def board(request: HttpRequest) -> HttpResponse:
     form = BoardDayForm(request.GET or None)
     day = form.chosen_day()
     data = selectors.board(request.user, day)
-    unassigned = sorted(data["unassigned"],
-                        key=lambda wo: (SEVERITY_ORDER.get(wo.request.severity, 2), wo.created_at))
-    lanes = data["lanes"]
     return render(request, "fieldservice/board.html", {
-        "form": form, "day": day, "unassigned": unassigned, "lanes": lanes,
+        "form": form, "day": day, "unassigned": data["unassigned"],
+        "unassigned_count": data["unassigned_count"], "lanes": data["lanes"],
         "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
     })
 

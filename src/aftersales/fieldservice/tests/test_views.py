@@ -67,6 +67,35 @@ def test_board_shows_unassigned_urgent_first_and_engineer_lanes(users):
 
 
 @pytest.mark.django_db
+def test_a_full_unassigned_column_keeps_the_urgent_work_and_says_how_much_waits(users, monkeypatch):
+    """The column is capped; the cap is applied after sorting by urgency, so a new urgent job is never cut off
+    by older general ones, and the header counts every waiting order."""
+    from aftersales.fieldservice import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_UNASSIGNED_MAX", 3)
+    dispatcher = users["dispatcher"]
+    for _ in range(4):
+        new_work_order(dispatcher, "general")
+    urgent = new_work_order(dispatcher, "urgent")
+    response = login(dispatcher).get(reverse("fieldservice:board"))
+    unassigned = response.context["unassigned"]
+    assert [wo.pk for wo in unassigned][0] == urgent.pk and len(unassigned) == 3
+    assert response.context["unassigned_count"] == 5
+    html = response.content.decode()
+    assert '<span class="count">5</span>' in html and "Showing the 3 most urgent of 5." in html
+    assert html.count("data-board-card") == 3
+
+
+@pytest.mark.django_db
+def test_board_cards_escape_what_customers_wrote(users):
+    dispatcher = users["dispatcher"]
+    wo = new_work_order(dispatcher)
+    wo.request.__class__.objects.filter(pk=wo.request_id).update(summary='<script>alert("x")</script>')
+    html = login(dispatcher).get(reverse("fieldservice:board")).content.decode()
+    assert '<script>alert("x")</script>' not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+@pytest.mark.django_db
 def test_board_query_count_does_not_grow_with_work_orders(users):
     dispatcher = users["dispatcher"]
     client = login(dispatcher)

@@ -61,6 +61,17 @@ def sla_risk_marker(context: Any, sr: Any) -> dict[str, Any]:
     return {"status": status, "label": display.STATUS_LABELS[status], "icon": display.STATUS_ICONS[status]}
 
 
+RISK_MARKER = ('<span class="sla-marker sla-{}" data-sla="{}"><span aria-hidden="true">{}</span> {}</span>')
+
+
+def risk_marker_html(context: Any, sr: Any) -> str:
+    """`{% sla_risk_marker sr %}` for pages rendered in Python (the dispatch board's cards): the same HTML."""
+    marker = sla_risk_marker(context, sr)
+    if not marker["status"]:
+        return ""
+    return format_html(RISK_MARKER, marker["status"], marker["status"], marker["icon"], marker["label"])
+
+
 CLOCK_ITEM = ('    <li class="sla-clock sla-{status}" data-clock="{kind}" data-status="{status}">\n'
               '      <div class="sla-clock-head">\n'
               '        <span class="sla-status sla-{status}"><span aria-hidden="true">{icon}</span> {label}</span>\n'
