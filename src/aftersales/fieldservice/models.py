@@ -51,6 +51,9 @@ class WorkOrder(VersionedModel):
             # Dispatcher dashboard and board: all appointments of one day, whoever the engineer.
             models.Index(fields=["appointment_start"], name="wo_appointment_idx",
                          condition=models.Q(appointment_start__isnull=False)),
+            # The board's open work not yet booked: a handful of rows among the active ones.
+            models.Index(fields=["created_at"], name="wo_unbooked_idx",
+                         condition=models.Q(appointment_start__isnull=True, state__in=["assigned", "accepted", "on_site"])),
         ]
         constraints = [
             models.CheckConstraint(

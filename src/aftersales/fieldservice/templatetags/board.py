@@ -41,6 +41,9 @@ def board_cards(context: Any, work_orders: Any, show_request: bool = False, show
     detail, assign = pk_url("fieldservice:detail"), pk_url("fieldservice:assign")
     no_appointment, assign_label = _("no appointment yet"), _("Assign")
     cards = []
+    # A board shows hundreds of cards with a handful of distinct badges: each is rendered once per call.
+    severity_badges: dict[str, str] = {}
+    state_badges: dict[str, str] = {}
     for wo in work_orders:
         sr = wo.request
         when = ""
@@ -51,16 +54,19 @@ def board_cards(context: Any, work_orders: Any, show_request: bool = False, show
                 slot = format_html(APPOINTMENT, start.isoformat(), f"{start:%H:%M}", end)
             else:
                 slot = no_appointment
-            when = format_html(TIME, slot, badge(wo.state, wo.get_state_display()))
+            if wo.state not in state_badges:
+                state_badges[wo.state] = badge(wo.state, wo.get_state_display())
+            when = format_html(TIME, slot, state_badges[wo.state])
         site = sr.site if sr.site_id else None
         city = site.city.name if site is not None and site.city_id else ""
         extra = ""
         if show_request:
             extra = format_html(REQUEST, sr.summary, wo.number, f"{timezone.localtime(wo.created_at):%m-%d %H:%M}",
                                 assign(wo.pk), assign_label)
+        if sr.severity and sr.severity not in severity_badges:
+            severity_badges[sr.severity] = badge(sr.severity, sr.get_severity_display(), "severity")
         cards.append(format_html(
-            CARD, sr.severity or "none", detail(wo.pk), sr.number,
-            badge(sr.severity, sr.get_severity_display(), "severity") if sr.severity else "",
+            CARD, sr.severity or "none", detail(wo.pk), sr.number, severity_badges.get(sr.severity, ""),
             risk_marker_html(context, sr), when, sr.customer.name, city,
             format_html(" · {}", site.name) if site is not None else "", extra))
     return mark_safe("".join(cards))  # noqa: S308 - every part escaped by format_html

@@ -52,7 +52,9 @@ def sla_risk_marker(context: Any, sr: Any) -> dict[str, Any]:
     statuses = getattr(holder, "_sla_risk_statuses", None)
     if statuses is None or sr.pk not in statuses:
         ids = _board_request_ids(context) | {sr.pk}
-        statuses = {**(statuses or {}), **display.request_risk(ids)}
+        # A request with no running clock has no status: remember it as "" too, or each of its cards would ask
+        # again (a past day's board of completed work made one query per card).
+        statuses = {**(statuses or {}), **dict.fromkeys(ids, ""), **display.request_risk(ids)}
         if holder is not None:
             holder._sla_risk_statuses = statuses
     status = statuses.get(sr.pk, "")
