@@ -444,7 +444,7 @@ def scenarios(base: str, data: dict[str, Any], tokens: dict[str, str], cookies: 
                  [f"/api/v1/service-requests/{i}/timeline" for i in ids], bearer("dispatcher")),
         Scenario("request detail (page, dispatcher)", "detail", [f"/requests/{i}/" for i in ids],
                  session("dispatcher")),
-        Scenario("dispatch board (page, dispatcher)", "list", [f"/work/board/?day={d}" for d in data["board_days"]],
+        Scenario("dispatch board (page, dispatcher)", "board", [f"/work/board/?day={d}" for d in data["board_days"]],
                  session("dispatcher")),
     ]
     if data["booked"]:
