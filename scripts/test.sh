@@ -27,7 +27,9 @@ else
 fi
 if [[ "$PG_URL" == postgres* ]]; then
   export DATABASE_URL="$PG_URL"
-  run "PostgreSQL" -n 2 -m "not browser and not sqlite_only" ${PYTEST_ARGS:-}
+  # schemathesis generates its requests once, on SQLite: on PostgreSQL it took ~2 of CI's 20 minutes on a slow
+  # machine, and every operation it calls is also covered there by the contract and permission-matrix tests.
+  run "PostgreSQL" -n 2 -m "not browser and not sqlite_only" --ignore=tests/test_schemathesis.py ${PYTEST_ARGS:-}
 else
   echo "DATABASE_URL does not point at PostgreSQL: PostgreSQL run skipped."
 fi
