@@ -109,7 +109,8 @@ def open_loads(engineer_ids: list[int]) -> dict[int, int]:
                 .order_by().values("engineer").annotate(n=Count("*")).values_list("engineer", "n"))
 
 
-def _with_open_load(people: list[Any]) -> list[Any]:
+def with_open_load(people: list[Any]) -> list[Any]:
+    """Set `open_load` on each of these engineers (`open_loads`) and return them."""
     load = open_loads([p.pk for p in people])
     for person in people:
         person.open_load = load.get(person.pk, 0)
@@ -124,7 +125,7 @@ def rank_engineers(work_order: WorkOrder, limit: int = 20) -> list[EngineerRank]
         wanted.add(work_order.required_skill_id)
     elif request.product_model_id:
         wanted.update(request.product_model.skills.values_list("id", flat=True))
-    people = _with_open_load(list(engineers().select_related("region", "region__parent").prefetch_related("skills")))
+    people = with_open_load(list(engineers().select_related("region", "region__parent").prefetch_related("skills")))
     ranked = []
     for person in people:
         skills = {s.id for s in person.skills.all()}
@@ -155,9 +156,6 @@ BOARD_CARD_FIELDS = (
 
 def board(user: Any, day: dt.date) -> dict[str, Any]:
     """The dispatch board: unassigned work, and each engineer's work orders for the day."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(day, dt.time.min, tz)
-    end = start + dt.timedelta(days=1)
     # Only what a card shows (`templatetags/board.py`).
     scope = work_orders_for(user).select_related(
         "request", "request__customer", "request__site", "request__site__city",
@@ -174,14 +172,13 @@ def board(user: Any, day: dt.date) -> dict[str, Any]:
     unassigned_count = len(first) if len(first) < BOARD_UNASSIGNED_MAX else waiting.count()
     # The day's appointments (an index range), then open work not yet booked (a few rows of the active states):
     # as one OR the database intersected the state index over all of history.
-    day_orders = list(scope.filter(state__in=ACTIVE_STATES | {WorkOrderState.COMPLETED},
-                                   appointment_start__gte=start, appointment_start__lt=end)
-                      .order_by("appointment_start", "id"))
+    day_orders = list(with_appointment_days(scope.filter(state__in=ACTIVE_STATES | {WorkOrderState.COMPLETED}),
+                                            day, day).order_by("appointment_start", "id"))
     day_orders += list(scope.filter(state__in=ACTIVE_STATES, appointment_start__isnull=True).order_by("created_at", "id"))
     people = list(engineers().select_related("region", "region__parent").order_by("region__code", "username"))
     if user.role == "lead":
         people = [p for p in people if p.region is not None and p.region.province.pk == user.region_id]
-    _with_open_load(people)
+    with_open_load(people)
     lanes: dict[int, list[WorkOrder]] = {p.pk: [] for p in people}
     for wo in day_orders:
         if wo.engineer_id in lanes:

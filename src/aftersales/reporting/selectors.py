@@ -38,7 +38,7 @@ from aftersales.feedback.selectors import (
 )
 from aftersales.fieldservice.choices import ACTIVE_STATES, WorkOrderState
 from aftersales.fieldservice.models import WorkOrder
-from aftersales.fieldservice.selectors import open_loads, work_orders_for, work_orders_in_scope
+from aftersales.fieldservice.selectors import with_open_load, work_orders_for, work_orders_in_scope
 from aftersales.servicedesk.choices import OPEN_STATES, RequestState, Severity
 from aftersales.servicedesk.models import ServiceRequest
 from aftersales.servicedesk.selectors import requests_for, requests_in_scope
@@ -222,9 +222,7 @@ def lead_dashboard(user: Any) -> dict[str, Any]:
     if province:
         engineers = list(get_user_model().objects.filter(role=Role.ENGINEER, is_active=True)
                          .filter(Q(region_id=province) | Q(region__parent_id=province)).select_related("region"))
-        load = open_loads([e.pk for e in engineers])
-        for engineer in engineers:
-            engineer.open_load = load.get(engineer.pk, 0)
+        with_open_load(engineers)
         engineers.sort(key=lambda e: (-e.open_load, str(e)))
     return {
         "region": user.region, "matrix": _open_by_state_and_severity(requests),
